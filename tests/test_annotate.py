@@ -1,0 +1,176 @@
+"""Annotation of the seed (both pipelines), linking, dates, the cache and the CSV tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import warnings
+
+import pandas as pd
+import pytest
+
+from kit.annotate import TABLES, annotate
+from kit.corpus import load_corpus
+
+SEED = "000_046c6d8a20023494"
+
+
+def test_annotate_tables_have_their_columns(seed_ann):
+    for name, columns in TABLES.items():
+        table = getattr(seed_ann, name)
+        assert list(table.columns) == columns, name
+
+
+def test_annotate_offsets_point_into_the_paragraph(seed_ann):
+    texts = seed_ann.paragraphs.set_index(["article_id", "paragraph"])["text"]
+    for name in ("sentences", "mentions", "topics", "cues", "dates", "tokens"):
+        for row in getattr(seed_ann, name).itertuples():
+            assert texts[(row.article_id, row.paragraph)][row.start:row.end] == row.text, name
+
+
+@pytest.mark.parametrize(
+    ("actor", "country"),
+    [
+        ("Jirabhop Bhuridej", "THA"),
+        ("Iwashita Tsuyoshi", "JPN"),
+        ("Tej Bunnag", "THA"),
+        ("Sun Weidong", "CHN"),
+        ("Central Investigation Bureau", "THA"),
+        ("Osaka Prefectural Police", "JPN"),
+        ("National Police Agency", "JPN"),
+        ("Thai Red Cross Society", "THA"),
+        ("Osaka World Expo 2025", "JPN"),
+    ],
+)
+def test_annotate_seed_actors_linked_with_country(seed_ann, actor, country):
+    found = seed_ann.mentions[seed_ann.mentions["actor"] == actor]
+    assert len(found) >= 1, f"{actor} not found"
+    assert set(found["country"]) == {country}
+    assert set(found["origin"]) == {"codebook"}
+
+
+def test_annotate_seed_short_name_resolves_to_full_name(seed_ann):
+    # Paragraph 3 opens "Jirabhop announced ...": the short form links to the person.
+    short = seed_ann.mentions.query("paragraph == 3 and text == 'Jirabhop'")
+    assert short["actor"].tolist() == ["Jirabhop Bhuridej"]
+    assert short["actor_id"].notna().all()
+
+
+def test_annotate_seed_roles_from_codebook(seed_ann):
+    actors = seed_ann.codebook.actors
+    by_name = {a.name: a for a in actors.values()}
+    assert "Central Investigation Bureau" in by_name["Jirabhop Bhuridej"].role
+    assert "Osaka Prefectural Police" in by_name["Iwashita Tsuyoshi"].role
+    assert "Vice Foreign Minister" in by_name["Sun Weidong"].role
+
+
+def _topics_in(ann, thread: str) -> set[str]:
+    paras = ann.assignments.loc[ann.assignments["thread"] == thread, ["article_id", "paragraph"]]
+    return set(ann.topics.merge(paras)["topic_id"])
+
+
+def _topic_ids(ann, words: tuple[str, ...]) -> set[str]:
+    """Topic ids whose label contains any of *words* (ids are the codebook's choice)."""
+    topics = ann.codebook.topics.values()
+    return {t.id for t in topics if any(w in t.label.lower() for w in words)}
+
+
+@pytest.mark.parametrize(
+    "words",
+    [("call", "phone scam"), ("cybercrime", "cyber"), ("human trafficking",),
+     ("information sharing", "intelligence", "data exchange"), ("cctv",),
+     ("forensic",), ("hotline",)],
+)
+def test_annotate_seed_japan_thread_topics(seed_ann, words):
+    assert _topics_in(seed_ann, "THA-JPN") & _topic_ids(seed_ann, words), words
+
+
+@pytest.mark.parametrize(
+    "words",
+    [("artificial intelligence", "ai"), ("digital economy",), ("sustainable development",),
+     ("railway", "infrastructure"), ("anniversar",)],
+)
+def test_annotate_seed_china_thread_topics(seed_ann, words):
+    assert _topics_in(seed_ann, "THA-CHN") & _topic_ids(seed_ann, words), words
+
+
+def test_annotate_seed_china_thread_has_no_crime_topic(seed_ann):
+    crime = {t.id for t in seed_ann.codebook.topics.values() if t.category == "crime"}
+    assert crime, "the codebook has a crime category"
+    assert not (_topics_in(seed_ann, "THA-CHN") & crime)
+
+
+def test_annotate_seed_dates(seed_ann):
+    got = {
+        (r.text, r.start_date.date(), r.end_date.date(), r.precision)
+        for r in seed_ann.dates.itertuples()
+    }
+    assert ("last week", dt.date(2025, 9, 22), dt.date(2025, 9, 28), "week") in got
+    assert any(t.endswith("September 16 to 21") and s == dt.date(2025, 9, 16)
+               and e == dt.date(2025, 9, 21) and p == "day" for t, s, e, p in got)
+    assert any("June 2025" in t and s == dt.date(2025, 6, 1) and e == dt.date(2025, 6, 30)
+               and p == "month" for t, s, e, p in got)
+    assert not any("anniversary" in t or t == "50th" for t, *_ in got)
+
+
+def test_annotate_cache_serves_a_rerun_and_reannotates_a_changed_article(
+    tmp_path, blank_nlp, codebook
+):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"a{i}.txt").write_text(
+            f"date 2025-01-0{i + 1}\n\nThai police met Japanese officials in Osaka, visit {i}.\n",
+            encoding="utf-8",
+        )
+    cache = tmp_path / "cache"
+    first = annotate(load_corpus(folder), nlp=blank_nlp, codebook=codebook, cache=cache)
+    assert first.cache == {"annotated": 3, "cached": 0}
+    second = annotate(load_corpus(folder), nlp=blank_nlp, codebook=codebook, cache=cache)
+    assert second.cache == {"annotated": 0, "cached": 3}
+    pd.testing.assert_frame_equal(first.mentions, second.mentions)
+    pd.testing.assert_frame_equal(first.paragraphs, second.paragraphs)
+
+    (folder / "a1.txt").write_text(
+        "date 2025-01-02\n\nThai police met Chinese officials in Beijing.\n", encoding="utf-8"
+    )
+    third = annotate(load_corpus(folder), nlp=blank_nlp, codebook=codebook, cache=cache)
+    assert third.cache == {"annotated": 1, "cached": 2}
+    assert third.paragraphs.set_index("article_id").loc["a1", "threads"] == ["THA-CHN"]
+
+
+def test_annotate_corrupt_cache_entry_is_recomputed_with_one_warning(
+    tmp_path, blank_nlp, codebook, seed_corpus
+):
+    cache = tmp_path / "cache"
+    annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=cache)
+    entries = list(cache.rglob("*.pkl"))
+    assert len(entries) == 1
+    entries[0].write_bytes(b"not a pickle")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        again = annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=cache)
+    messages = [str(w.message) for w in caught if "cache" in str(w.message)]
+    assert len(messages) == 1 and "discarded 1" in messages[0]
+    assert again.cache == {"annotated": 1, "cached": 0}
+    assert isinstance(pickle.loads(entries[0].read_bytes()), dict)
+
+
+def test_annotate_cache_writes_no_temporary_files(tmp_path, blank_nlp, codebook, seed_corpus):
+    cache = tmp_path / "cache"
+    annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=cache)
+    assert [p.suffix for p in cache.rglob("*") if p.is_file()] == [".pkl"]
+
+
+def test_annotate_to_dir_writes_csv_with_joined_lists(tmp_path, seed_ann_blank):
+    written = seed_ann_blank.to_dir(tmp_path / "out")
+    names = {p.name for p in written}
+    assert {f"{t}.csv" for t in ("articles", "paragraphs", "mentions", "topics", "dates")} <= names
+    paragraphs = pd.read_csv(tmp_path / "out" / "paragraphs.csv")
+    assert paragraphs["threads"].tolist() == ["THA-JPN"] * 6 + ["THA-CHN"] * 3
+    mentions = pd.read_csv(tmp_path / "out" / "mentions.csv")
+    assert len(mentions) == len(seed_ann_blank.mentions)
+
+
+def test_annotate_threads_property_orders_by_size(seed_ann_blank):
+    assert seed_ann_blank.threads == ["THA-JPN", "THA-CHN"]

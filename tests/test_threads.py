@@ -1,0 +1,168 @@
+"""Thread assignment on the seed and on short articles written for these tests.
+
+The articles below vary partners, wording and structure on purpose: the rule must generalise
+beyond the seed (DESIGN.md, "Threads").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kit.annotate import annotate
+from kit.corpus import load_corpus
+
+
+def threads_by_paragraph(ann, article_id: str) -> list[list[str]]:
+    rows = ann.paragraphs[ann.paragraphs["article_id"] == article_id].sort_values("paragraph")
+    return [sorted(t) for t in rows["threads"]]
+
+
+def test_threads_seed_paragraphs(seed_ann):
+    assert threads_by_paragraph(seed_ann, "000_046c6d8a20023494") == (
+        [["THA-JPN"]] * 6 + [["THA-CHN"]] * 3
+    )
+
+
+def test_threads_seed_incidental_countries_start_no_thread(seed_ann):
+    found = set(seed_ann.assignments["thread"])
+    assert found == {"THA-JPN", "THA-CHN"}
+    for country in ("USA", "DEU", "SAU"):
+        assert not any(country in p for p in seed_ann.paragraphs["participants"])
+
+
+def test_threads_seed_evidence_is_a_sentence_of_the_paragraph(seed_ann):
+    for row in seed_ann.assignments.itertuples():
+        paragraph = seed_ann.paragraphs.set_index(["article_id", "paragraph"]).loc[
+            (row.article_id, row.paragraph), "text"
+        ]
+        if row.rule == "continued":
+            assert row.sentence == -1
+        else:
+            assert row.evidence in paragraph
+            assert row.sentence >= 0
+
+
+def test_threads_seed_first_evidence_names_both_sides(seed_ann):
+    first = seed_ann.assignments.query("paragraph == 0").iloc[0]
+    assert first.thread == "THA-JPN"
+    assert "Japanese" in first.evidence and "Thai" in first.evidence
+    assert first.rule == "partner"
+
+
+ARTICLES = {
+    # A partner other than Japan or China, introduced by a nationality and a counterpart.
+    "cambodia": """date 2025-03-14
+
+Cambodian and Thai police agreed on Tuesday to set up a joint task force against online scam
+compounds along the border near Poipet.
+
+The agreement was signed in Phnom Penh by senior officers of both sides.
+
+Officers will share arrest warrants and hand over suspects within 48 hours.
+""",
+    # Three countries at one table: two bilateral threads, not a multilateral one.
+    "trilateral": """date 2025-05-02
+
+Thailand, China and Myanmar held trilateral talks in Chiang Mai on Friday on cracking down on
+scam centres in Myawaddy.
+""",
+    # Six countries in one forum: one multilateral assignment listing its participants.
+    "forum": """date 2025-06-20
+
+Senior officials from Thailand, Laos, Myanmar, Cambodia, Vietnam and China met in Bangkok for a
+regional dialogue on drug trafficking along the Mekong.
+""",
+    # Nationalities of suspects and victims are no partners.
+    "suspects": """date 2025-07-09
+
+Thai immigration police arrested four Nigerian nationals and two Lao women in Pattaya on
+Monday for running a romance scam.
+
+A Chinese suspect wanted for fraud was also detained at a condominium in Bangkok.
+""",
+    # Two other countries cooperating, with no Thai side.
+    "others": """date 2025-08-01
+
+China and Laos agreed to increase joint patrols on the Mekong River.
+
+Thai officials welcomed the agreement between China and Laos on river security.
+""",
+    # A lone partner with a cooperation cue continues a story about the focus country, and a
+    # related story starts fresh.
+    "malaysia": """date 2025-02-11
+
+The Royal Thai Police chief travelled south on Monday to discuss border crime.
+
+He was received in Kuala Lumpur by Malaysian police, who pledged closer cooperation.
+
+The two sides will meet again in June.
+
+In a related story, a fishing boat sank off Phuket on Sunday.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def varied(tmp_path_factory, blank_nlp, codebook):
+    folder = tmp_path_factory.mktemp("varied")
+    for name, text in ARTICLES.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    return annotate(load_corpus(folder), nlp=blank_nlp, codebook=codebook, cache=False)
+
+
+@pytest.mark.parametrize(
+    ("article_id", "expected"),
+    [
+        ("cambodia", [["THA-KHM"], ["THA-KHM"], ["THA-KHM"]]),
+        ("trilateral", [["THA-CHN", "THA-MMR"]]),
+        ("forum", [["MULTI"]]),
+        ("suspects", [[], []]),
+        ("others", [[], []]),
+        ("malaysia", [[], ["THA-MYS"], ["THA-MYS"], []]),
+    ],
+)
+def test_threads_varied_articles(varied, article_id, expected):
+    assert threads_by_paragraph(varied, article_id) == expected
+
+
+def test_threads_multilateral_lists_participants(varied):
+    row = varied.assignments.query("article_id == 'forum'").iloc[0]
+    assert row.rule == "multilateral"
+    assert sorted(row.participants) == ["CHN", "KHM", "LAO", "MMR", "VNM"]
+
+
+@pytest.mark.parametrize(
+    ("article_id", "rules"),
+    [("cambodia", ["partner", "cue", "continued"]), ("malaysia", ["cue", "continued"])],
+)
+def test_threads_rules_recorded(varied, article_id, rules):
+    got = varied.assignments.query("article_id == @article_id").sort_values("paragraph")
+    assert got["rule"].tolist() == rules
+
+
+def test_threads_focus_is_a_setting(write_articles, blank_nlp, codebook):
+    folder = write_articles({
+        "vietnam": """date 2025-04-04
+
+Vietnamese police and their Cambodian counterparts met in Ho Chi Minh City to discuss human
+trafficking across the Mekong delta.
+""",
+    })
+    corpus = load_corpus(folder)
+    as_vietnam = annotate(corpus, nlp=blank_nlp, codebook=codebook, focus="VNM", cache=False)
+    as_thailand = annotate(corpus, nlp=blank_nlp, codebook=codebook, focus="THA", cache=False)
+    assert threads_by_paragraph(as_vietnam, "vietnam") == [["VNM-KHM"]]
+    assert threads_by_paragraph(as_thailand, "vietnam") == [[]]
+
+
+def test_threads_unknown_focus_is_rejected(seed_corpus, blank_nlp, codebook):
+    with pytest.raises(ValueError, match="'XXX'.*ISO 3166-1 alpha-3"):
+        annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, focus="XXX", cache=False)
+
+
+def test_threads_statistical_pipeline_agrees_on_varied_articles(varied, pipeline, codebook):
+    """Both pipelines must reach the same threads: the rule reads the codebook's entities."""
+    corpus = load_corpus(sorted({p for p in varied.articles["path"]}))
+    ann = annotate(corpus, nlp=pipeline, codebook=codebook, cache=False)
+    for article_id in ARTICLES:
+        assert threads_by_paragraph(ann, article_id) == threads_by_paragraph(varied, article_id)
