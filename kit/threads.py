@@ -45,6 +45,13 @@ _PERSON_NOUNS = frozenset(
     prisoner prisoners convict convicts inmate inmates offender offenders driver drivers
     """.split()
 )
+# Currencies: "2 million US dollars" names a unit, not a party.
+_CURRENCY_NOUNS = frozenset(
+    """
+    dollar dollars yuan renminbi yen baht ringgit won euro euros pound pounds riel kip dong
+    rupiah peso pesos rupee rupees kyat currency
+    """.split()
+)
 # Words that make a preceding person noun claim the country after "from"/"of": "victims from
 # Myanmar", "nationals of Laos".
 _ORIGIN_PREPOSITIONS = frozenset({"from", "of"})
@@ -98,9 +105,12 @@ def _words(text: str) -> list[str]:
 
 
 def _is_nationality_of_person(sentence: str, m: _Mention) -> bool:
-    """True when the mention names where a person comes from, not a party that acts."""
+    """True when the mention names where a person (or a currency) comes from, not a party
+    that acts."""
     after = _words(sentence[m.end : m.end + 40])[:3]
     before = _words(sentence[max(0, m.start - 40) : m.start])[-3:]
+    if after and after[0] in _CURRENCY_NOUNS:
+        return True
     if m.kind == "demonym" or m.label == "NORP":
         # "Chinese nationals", "three Lao victims", "a Cambodian-born suspect"
         return any(w in _PERSON_NOUNS for w in after[:2]) or (

@@ -80,6 +80,15 @@ Monday for running a romance scam.
 
 A Chinese suspect wanted for fraud was also detained at a condominium in Bangkok.
 """,
+    # A currency names no party: the Korean suspects' loot in US dollars makes no US thread.
+    "currency": """date 2025-11-05
+
+South Korean police officers visited Bangkok to discuss romance scams with the Royal Thai
+Police.
+
+The visit follows the arrest in Pattaya of six Korean suspects accused of taking more than
+2 million US dollars from victims.
+""",
     # Two other countries cooperating, with no Thai side.
     "others": """date 2025-08-01
 
@@ -118,6 +127,7 @@ def varied(tmp_path_factory, blank_nlp, codebook):
         ("forum", [["MULTI"]]),
         ("suspects", [[], []]),
         ("others", [[], []]),
+        ("currency", [["THA-KOR"], ["THA-KOR"]]),
         ("malaysia", [[], ["THA-MYS"], ["THA-MYS"], []]),
     ],
 )
