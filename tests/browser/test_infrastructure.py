@@ -1,0 +1,232 @@
+"""The browser-test kit proves itself on small notebooks written to a temp folder."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from .helpers import (
+    VOILA_KNOWN_JS_ERRORS,
+    BrowserTestError,
+    LabServer,
+    PageRecorder,
+    VoilaServer,
+    assert_no_js_errors,
+    assert_no_outside_requests,
+    count_plotly_charts,
+    count_widgets,
+    error_outputs,
+    http_status,
+    is_known_blocked,
+    is_local_url,
+    open_notebook,
+    open_voila,
+    run_all,
+    screenshot,
+    write_notebook,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+__all__: list[str] = []
+
+_PLOTLY_CELL = (
+    "import plotly.express as px\n"
+    "fig = px.bar(x=['THA-JPN', 'THA-CHN'], y=[3, 5], title='infrastructure chart')\n"
+    "fig"
+)
+_WIDGET_CELL = "import ipywidgets as widgets\nwidgets.IntSlider(value=7, description='Year')"
+_TEXT_CELL = "print('hello from the kernel')"
+_OUTSIDE_URL = "http://example.com/x.png"
+
+
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("http://127.0.0.1:8888/lab?token=x", True),
+        ("ws://localhost:9999/api/kernels/abc/channels", True),
+        ("http://[::1]:8888/api/status", True),
+        ("data:image/png;base64,AAAA", True),
+        ("http://example.com/x.png", False),
+        ("https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@%5E5/css/all.min.css", False),
+        ("http://127.0.0.1@example.com/x.png", False),
+        ("http://127.0.0.1.example.com/x.png", False),
+    ],
+)
+def test_infrastructure_url_is_local(url: str, local: bool) -> None:
+    assert is_local_url(url) is local
+
+
+@pytest.mark.parametrize(
+    ("url", "known"),
+    [
+        ("https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@%5E5/css/all.min.css", True),
+        ("https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/v4-shims.min.css", True),
+        ("https://cdn.jsdelivr.net/npm/plotly.js/dist/plotly.min.js", False),
+        ("https://cdnjs.cloudflare.com/ajax/libs/mathjax/3.2.2/es5/latest.min.js", False),
+    ],
+)
+def test_infrastructure_known_blocked_list_is_tiny(url: str, known: bool) -> None:
+    assert is_known_blocked(url) is known
+
+
+@pytest.mark.parametrize(
+    ("path", "auth", "expected"),
+    [
+        ("api/status", "token", {200}),
+        ("api/status", None, {401, 403}),
+        ("api/status", "wrong", {401, 403}),
+        ("api/sessions", None, {401, 403}),
+        ("lab", None, {302}),  # to the login page
+    ],
+)
+def test_infrastructure_lab_answers_only_with_token(
+    jupyterlab_server: LabServer, path: str, auth: str | None, expected: set[int]
+) -> None:
+    token = {"token": jupyterlab_server.token, "wrong": "0" * 48, None: None}[auth]
+    headers = {"Authorization": f"token {token}"} if token else {}
+    assert http_status(f"{jupyterlab_server.url}{path}", headers=headers) in expected
+
+
+def test_infrastructure_lab_token_is_random_and_local(
+    start_lab: Callable[[Path], LabServer], jupyterlab_server: LabServer
+) -> None:
+    assert re.fullmatch(r"[0-9a-f]{48}", jupyterlab_server.token)
+    assert jupyterlab_server.url.startswith("http://127.0.0.1:")
+    assert start_lab(jupyterlab_server.root_dir) is jupyterlab_server  # one server per root
+
+
+@pytest.mark.parametrize(
+    ("plugin", "key", "value"),
+    [
+        ("@jupyterlab/apputils-extension:notification", "fetchNews", "false"),
+        ("@jupyterlab/apputils-extension:notification", "checkForUpdates", False),
+        ("@jupyterlab/docmanager-extension:plugin", "autosave", False),
+        ("@jupyterlab/notebook-extension:tracker", "windowingMode", "none"),
+    ],
+)
+def test_infrastructure_lab_applies_settings_overrides(
+    jupyterlab_server: LabServer, plugin: str, key: str, value: object
+) -> None:
+    # overrides.json in the isolated app settings dir turns into schema defaults
+    request = urllib.request.Request(
+        f"{jupyterlab_server.url}lab/api/settings/{plugin}",
+        headers={"Authorization": f"token {jupyterlab_server.token}"},
+    )
+    with urllib.request.urlopen(request) as response:
+        settings = json.load(response)
+    assert settings["schema"]["properties"][key]["default"] == value
+
+
+def test_infrastructure_run_all_renders_chart_and_widget(
+    page: Page, page_recorder: PageRecorder, jupyterlab_server: LabServer, lab_dir: Path
+) -> None:
+    notebook = write_notebook(
+        lab_dir / "chart_widget.ipynb",
+        [("markdown", "# Chart and widget"), _PLOTLY_CELL, _WIDGET_CELL, _TEXT_CELL, ""],
+    )
+    rel = notebook.relative_to(jupyterlab_server.root_dir)
+    open_notebook(page, jupyterlab_server, rel)
+    run_all(page, jupyterlab_server, rel)
+    screenshot(page, "lab_chart_widget")
+
+    assert page.locator(".jp-NotebookPanel").count() == 1
+    assert count_plotly_charts(page) == 1
+    assert count_widgets(page) == 1
+    assert page.locator(".widget-readout").first.inner_text() == "7"
+    assert error_outputs(page) == 0
+    assert "hello from the kernel" in page.locator(".jp-OutputArea-output").all_inner_texts()[-1]
+    assert page.locator(".jp-RenderedPlotly").first.get_by_text("infrastructure chart").count() == 1
+    assert_no_js_errors(page_recorder)
+
+
+def test_infrastructure_error_output_detected(
+    page: Page, page_recorder: PageRecorder, jupyterlab_server: LabServer, lab_dir: Path
+) -> None:
+    notebook = write_notebook(
+        lab_dir / "error.ipynb",
+        [
+            # stderr text is not an error output: only the traceback below counts
+            "import warnings\nwarnings.warn('only a warning')",
+            "1 / 0",
+            "print('never runs')",
+        ],
+    )
+    rel = notebook.relative_to(jupyterlab_server.root_dir)
+    open_notebook(page, jupyterlab_server, rel)
+    run_all(page, jupyterlab_server, rel)
+    screenshot(page, "lab_error")
+
+    assert error_outputs(page) == 1
+    assert page.get_by_text("ZeroDivisionError").count() >= 1
+    prompts = [p.strip() for p in page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()]
+    assert prompts == ["[1]:", "[2]:", "[ ]:"]  # Run All stopped at the error
+
+
+def test_infrastructure_outside_request_blocked_and_recorded(
+    page: Page, page_recorder: PageRecorder, jupyterlab_server: LabServer, lab_dir: Path
+) -> None:
+    notebook = write_notebook(
+        lab_dir / "outside.ipynb",
+        [f"from IPython.display import HTML\nHTML('<img src=\"{_OUTSIDE_URL}\" alt=\"outside\">')"],
+    )
+    rel = notebook.relative_to(jupyterlab_server.root_dir)
+    open_notebook(page, jupyterlab_server, rel)
+    run_all(page, jupyterlab_server, rel)
+    page.locator("img[alt='outside']").wait_for(state="attached")
+    for _ in range(50):  # the image request races the end of the run
+        if page_recorder.outside:
+            break
+        page.wait_for_timeout(100)
+
+    assert set(page_recorder.outside) == {_OUTSIDE_URL}  # Chromium may ask twice
+    # Aborted by the router before it left Chromium, not failed on the network.
+    assert (_OUTSIDE_URL, "net::ERR_BLOCKED_BY_CLIENT") in [
+        (url, failure.split(".")[0]) for url, failure in page_recorder.failed
+    ]
+    with pytest.raises(BrowserTestError, match="example.com"):
+        assert_no_outside_requests(page_recorder)
+    page_recorder.acknowledge_outside()
+
+
+def test_infrastructure_voila_renders_outputs_without_code(
+    page: Page, page_recorder: PageRecorder, start_voila: Callable[[Path], VoilaServer], tmp_path: Path
+) -> None:
+    notebook = write_notebook(
+        tmp_path / "dashboard.ipynb",
+        [("markdown", "# Tiny dashboard"), _PLOTLY_CELL, _WIDGET_CELL, _TEXT_CELL],
+    )
+    voila = start_voila(notebook)
+    open_voila(page, voila)
+    screenshot(page, "voila_dashboard")
+
+    assert page.get_by_role("heading", name="Tiny dashboard").count() == 1
+    assert count_plotly_charts(page) == 1
+    assert count_widgets(page) == 1
+    assert error_outputs(page) == 0
+    assert page.get_by_text("hello from the kernel").count() == 1
+    assert page.locator(".jp-CodeCell .jp-InputArea, .jp-InputPrompt, .cm-editor").count() == 0
+    assert "px.bar" not in page.locator("body").inner_text()
+    # Font Awesome from the CDN: asked for, blocked, and allowed not to fail the test.
+    assert page_recorder.known_blocked
+    assert_no_js_errors(page_recorder, ignore=VOILA_KNOWN_JS_ERRORS)
+
+
+def test_infrastructure_voila_error_detected(
+    page: Page, start_voila: Callable[[Path], VoilaServer], tmp_path: Path
+) -> None:
+    notebook = write_notebook(tmp_path / "broken.ipynb", [_TEXT_CELL, "raise ValueError('broken dashboard')"])
+    open_voila(page, start_voila(notebook))
+    screenshot(page, "voila_error")
+
+    assert error_outputs(page) == 1
+    assert page.get_by_text("ValueError").count() >= 1
