@@ -197,8 +197,8 @@ def topic_bars(
         A figure with one bar trace per thread (named by its label); the y axis lists the
         topics by category in codebook order.
     """
-    _require(profile, ["thread", "category", "topic", "count", "units", "share", "example"],
-             "topic_bars")
+    _require(profile, ["thread", "category", "topic_id", "topic", "count", "units", "share",
+                       "example"], "topic_bars")
     if value not in {"share", "count"}:
         raise ValueError(f"value={value!r}: use 'share' or 'count'")
     threads = _ordered_threads(profile)
@@ -219,6 +219,8 @@ def topic_bars(
             y=[[_esc(c) for c in rows["category"]], [_esc(t) for t in rows["topic"]]],
             marker={"color": palette[thread]},
             hovertext=hover, hoverinfo="text",
+            # What a click on a bar stands for (kit.widgets shows its evidence).
+            customdata=[[thread, t] for t in rows["topic_id"]],
         ))
     n_topics = profile["topic"].nunique()
     fig.update_layout(barmode="group", bargap=0.25)
@@ -397,6 +399,7 @@ def actor_bars(
                     for r in part.itertuples(index=False)
                 ],
                 hoverinfo="text",
+                customdata=[[thread, a] for a in part["actor"]],
             ), row=row, col=1)
             seen.add(code)
     for i, thread in enumerate(threads):
@@ -528,6 +531,7 @@ def network(
                        f" mentions; {degree[n]} shared {window}s"
                        for n in members],
             hoverinfo="text",
+            customdata=[[n] for n in members],
         ))
     # Room around the outermost dots for their labels.
     for axis, values in (("x", [p[0] for p in pos.values()]), ("y", [p[1] for p in pos.values()])):

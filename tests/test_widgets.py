@@ -1,0 +1,126 @@
+"""Dashboards: controls built from the data move the figures; clicks show evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kit import widgets
+from kit.annotate import annotate
+from kit.corpus import load_corpus
+
+from conftest import REPO, SEEDS
+
+EXAMPLES = REPO / "kit" / "data" / "examples"
+
+
+@pytest.fixture(scope="module")
+def many(blank_nlp):
+    """The seed plus the example articles: seven threads over several dates."""
+    from kit.codebook import load_codebook
+
+    cb = load_codebook(EXAMPLES / "codebook.yml")
+    corpus = load_corpus([SEEDS, EXAMPLES / "articles"])
+    from kit.pipeline import load_pipeline
+
+    return annotate(corpus, nlp=load_pipeline("blank", codebook=cb), codebook=cb, cache=False)
+
+
+@pytest.fixture()
+def dash(many):
+    return widgets.build_dashboard(many)
+
+
+def bar_threads(dash) -> list[str]:
+    return [trace.name for trace in dash.figures["topics"].data]
+
+
+def test_widgets_controls_are_built_from_the_data(dash, many):
+    c = dash.controls
+    assert [value for _, value in c["threads"].options] == many.threads
+    assert set(c["threads"].value) == set(many.threads)
+    assert "PERSON" in c["actor_type"].options and "ORG" in c["actor_type"].options
+    countries = {value for _, value in c["country"].options}
+    assert {"THA", "JPN", "CHN", "KHM", "MYS"} <= countries
+    assert c["dates"].options[0][1] == dt.date(2025, 8, 21)
+    assert c["dates"].options[-1][1] == dt.date(2025, 11, 5)
+    assert c["min_mentions"].continuous_update is False
+    assert c["dates"].continuous_update is False
+
+
+def test_widgets_selecting_one_thread_updates_every_figure(dash):
+    before = {name: len(fig.data) for name, fig in dash.figures.items()}
+    assert len(bar_threads(dash)) == 7
+    dash.controls["threads"].value = ("THA-CHN",)
+    assert bar_threads(dash) == ["Thailand–China"]
+    assert [t.name for t in dash.figures["timeline"].data] == ["Thailand–China"]
+    after = {name: len(fig.data) for name, fig in dash.figures.items()}
+    assert after != before
+    assert dash.status.value.startswith("3 paragraphs in 1 articles")
+
+
+def test_widgets_figures_are_updated_in_place(dash):
+    figures = dict(dash.figures)
+    dash.controls["threads"].value = ("THA-JPN",)
+    assert all(dash.figures[name] is fig for name, fig in figures.items())
+
+
+def test_widgets_date_range_filters_articles(dash):
+    dash.controls["dates"].value = (dt.date(2025, 10, 3), dt.date(2025, 10, 10))
+    assert set(bar_threads(dash)) == {"Thailand–Cambodia", "Multilateral", "Thailand–Laos"}
+
+
+def test_widgets_country_and_search_filters(dash):
+    dash.controls["country"].value = "MYS"
+    assert bar_threads(dash) == ["Thailand–Malaysia"]
+    dash.controls["country"].value = "(all)"
+    dash.controls["text"].value = "romance"
+    assert bar_threads(dash) == ["Thailand–South Korea"]
+
+
+def test_widgets_min_mentions_drops_rare_actors(dash):
+    def actors_shown() -> int:
+        return sum(len(trace.y) for trace in dash.figures["actors"].data)
+
+    everyone = actors_shown()
+    dash.controls["min_mentions"].value = 2
+    assert 0 < actors_shown() < everyone
+
+
+def test_widgets_clicking_a_topic_bar_shows_its_evidence(dash):
+    dash.controls["threads"].value = ("THA-JPN",)
+    trace = dash.figures["topics"].data[0]
+    point = next(i for i, key in enumerate(trace.customdata) if key[1] == "call_centre_scams")
+    table = dash.click("topics", 0, point)
+    assert len(table) == 2
+    assert "call centre scams" in dash.evidence.value
+    assert "Thai police are stepping up" in dash.evidence.value
+
+
+def test_widgets_clicking_a_network_node_shows_its_evidence(dash):
+    node_trace = next(i for i, t in enumerate(dash.figures["network"].data)
+                      if t.customdata is not None and t.mode and "markers" in t.mode)
+    trace = dash.figures["network"].data[node_trace]
+    table = dash.click("network", node_trace, 0)
+    actor = trace.customdata[0][0]
+    assert len(table) >= 1
+    assert actor in dash.evidence.value
+
+
+def test_widgets_render_is_pure(many):
+    state = widgets.FilterState(threads=("THA-KHM",))
+    first = widgets.render(many, state)
+    second = widgets.render(many, state)
+    assert first["topics"].to_dict() == second["topics"].to_dict()
+    assert [t.name for t in first["topics"].data] == ["Thailand–Cambodia"]
+
+
+def test_widgets_evidence_is_escaped(write_articles, blank_nlp, codebook):
+    folder = write_articles({"xss": "date 2025-01-01\n\nThai police met Japanese officials "
+                                    "to discuss <script>alert(1)</script> call centre scams.\n"})
+    ann = annotate(load_corpus(folder), nlp=blank_nlp, codebook=codebook, cache=False)
+    dash = widgets.build_dashboard(ann)
+    dash.show_evidence(thread="THA-JPN")
+    assert "<script>" not in dash.evidence.value
+    assert "&lt;script&gt;" in dash.evidence.value
