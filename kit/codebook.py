@@ -592,7 +592,9 @@ def _assemble(parsed: list[tuple[str, dict[str, list[_Item]]]],
     problems += _collisions(merged)
     if problems:
         raise CodebookError(problems)
-    values = {s: {k: merged[s][k].value for k in sorted(merged[s])} for s in _FIELDS}
+    # Keep the files' order (bundled first; an override keeps its place): charts and widgets
+    # list categories and topics in the order the codebook's authors chose.
+    values = {s: {k: merged[s][k].value for k in merged[s]} for s in _FIELDS}
     return _make_codebook(*(values[s] for s in _FIELDS), tuple(label for label, _ in parsed))
 
 
