@@ -123,29 +123,23 @@ def _annotate(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from kit import compare
+    from kit.report import report_tables, resolve_pair, tables_text
 
     ann = _annotations(args)
-    a, b = _pair(ann, args.a, args.b)
-    with _wide_pandas():
-        print(f"Pipeline: {ann.pipeline}\n\nSummary\n")
-        print(compare.summary(ann).to_string(index=False))
-        print("\nTopic profile (share of paragraphs)\n")
-        print(compare.topic_profile(ann).to_string(index=False))
-        if a and b:
-            print(f"\nDistinctive terms: {a} vs {b}\n")
-            print(compare.distinctive_terms(ann, a, b).to_string(index=False))
-        else:
-            print("\nDistinctive terms need two threads; found fewer.")
+    pair = resolve_pair(ann, args.a, args.b)
+    print(f"Pipeline: {ann.pipeline}\n")
+    print(tables_text(report_tables(ann, *(pair or (None, None)))))
+    if pair is None:
+        print("\nDistinctive terms need two threads; found fewer.")
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    from kit.report import write_report
+    from kit.report import resolve_pair, write_report
 
     ann = _annotations(args)
-    a, b = _pair(ann, args.a, args.b)
-    path = write_report(ann, args.out, a=a, b=b)
+    pair = resolve_pair(ann, args.a, args.b) or (None, None)
+    path = write_report(ann, args.out, a=pair[0], b=pair[1])
     print(f"Wrote {path}")
     return 0
 
@@ -169,31 +163,6 @@ def _fetch(args: argparse.Namespace) -> int:
                          overwrite=args.overwrite)
     print(summary_text(results))
     return 0 if results["ok"].all() else 2
-
-
-def _pair(ann, a: str | None, b: str | None) -> tuple[str | None, str | None]:  # noqa: ANN001
-    threads = ann.threads
-    for name in (a, b):
-        if name is not None and name not in threads:
-            raise ValueError(f"thread {name!r} is not in the corpus; found: {', '.join(threads)}")
-    rest = [t for t in threads if t not in {a, b}]
-    a = a or (rest.pop(0) if rest else None)
-    b = b or (rest.pop(0) if rest else None)
-    return a, b
-
-
-class _wide_pandas:
-    """Print whole tables in a terminal."""
-
-    def __enter__(self) -> None:
-        import pandas as pd
-
-        self._ctx = pd.option_context("display.width", 200, "display.max_columns", 20,
-                                      "display.max_colwidth", 60, "display.max_rows", 200)
-        self._ctx.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(*exc)
 
 
 if __name__ == "__main__":
