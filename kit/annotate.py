@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 import warnings
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,6 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 import kit
+from kit._io import atomic_write
 from kit.codebook import Codebook, load_codebook
 from kit.corpus import Corpus
 from kit.dates import find_dates
@@ -121,13 +121,11 @@ class Annotations:
             for col in _LIST_COLUMNS:
                 if col in flat:
                     flat[col] = flat[col].map(lambda v: ";".join(map(str, v)))
-            written.append(_atomic_write(out / f"{name}.csv",
+            written.append(atomic_write(out / f"{name}.csv",
                                          flat.to_csv(index=False).encode("utf-8")))
             if parquet:
-                with tempfile.NamedTemporaryFile(dir=out, suffix=".tmp", delete=False) as tmp:
-                    table.to_parquet(tmp.name, index=False)
-                os.replace(tmp.name, out / f"{name}.parquet")
-                written.append(out / f"{name}.parquet")
+                written.append(atomic_write(out / f"{name}.parquet",
+                                            table.to_parquet(index=False)))
         return written
 
     @classmethod
@@ -488,7 +486,7 @@ class _Cache:
             return
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
     def report(self) -> None:
         if self.discarded:
@@ -499,19 +497,6 @@ class _Cache:
                 RuntimeWarning,
                 stacklevel=3,
             )
-
-
-def _atomic_write(path: Path, data: bytes) -> Path:
-    """Write *data* to *path* via a temporary file and a rename, so readers never see half."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _cache_dir(cache: bool | str | Path) -> Path | None:

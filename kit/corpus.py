@@ -23,13 +23,14 @@ import io
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Union
 
 import pandas as pd
+
+from kit._io import atomic_write
 
 __all__ = [
     "STORY_OPENERS",
@@ -357,33 +358,7 @@ def write_article(path: _PathLike, text: str, *, overwrite: bool = False) -> Pat
     dest = Path(path)
     if not dest.parent.is_dir():
         raise FileNotFoundError(f"{dest}: folder {dest.parent} does not exist; create it first")
-    if not overwrite and dest.exists():
-        raise FileExistsError(f"{dest} already exists; pass overwrite=True to replace it")
-    data = text.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    try:
-        # mkstemp makes the file private (0600); an article should be as readable as any other.
-        os.chmod(tmp, dest.stat().st_mode & 0o7777 if dest.exists() else 0o644)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if overwrite:
-            os.replace(tmp, dest)
-        else:
-            try:
-                # A hard link fails if dest appeared meanwhile, unlike os.replace.
-                os.link(tmp, dest)
-            except FileExistsError:
-                raise FileExistsError(
-                    f"{dest} already exists; pass overwrite=True to replace it"
-                ) from None
-            except OSError:  # file systems without hard links
-                os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return dest
+    return atomic_write(dest, text, overwrite=overwrite)
 
 
 def _load_path(path: Path, reader: _Reader) -> None:

@@ -461,7 +461,7 @@ _RULES: list[tuple[re.Pattern[str] | None, re.Pattern[str], _Handler]] = [
                             + _mon("m1") + rf"(?:{_SEP_YEAR}{_year('y1')})?"), _resolve_month),
     (_HAS_DIGIT, re.compile(_year("y1") + _CONNECT + _year("y2", after_dash=True)),
      _resolve_year_range),
-    (_HAS_DIGIT, re.compile(rf"(?:(?<!\w)(?P<part>(?i:early|mid|late))[\s-]+)?"
+    (_HAS_DIGIT, re.compile(r"(?:(?<!\w)(?P<part>(?i:early|mid|late))[\s-]+)?"
                             + _year("y1", after_dash=True)), _resolve_year),
     (_HAS_DIGIT, re.compile(r"(?<!\w)(?P<kind>[QqHh])(?P<n>[1-4])(?!\w)"
                             rf"(?:\s+{_year('y1')})?"), _resolve_quarter),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import plotly.graph_objects as go
 
 import kit
 from kit import charts, compare, views
+from kit._io import atomic_write
 from kit.annotate import Annotations
 
 __all__ = [
@@ -169,19 +169,6 @@ def _figure_div(name: str, fig: go.Figure) -> str:
                                                          "responsive": True})
 
 
-def _atomic_write_text(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def write_report(
     ann: Annotations,
     path: str | os.PathLike[str],
@@ -256,7 +243,9 @@ def write_report(
         "</html>",
         "",
     ])
-    return _atomic_write_text(Path(path), document)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write(path, document)
 
 
 def _e(text: object) -> str:
@@ -299,7 +288,8 @@ def write_tables(ann: Annotations, out: str | os.PathLike[str], *, a: str | None
         The paths written.
     """
     folder = Path(out)
-    return [_atomic_write_text(folder / f"{name}.csv", _flat(table).to_csv(index=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return [atomic_write(folder / f"{name}.csv", _flat(table).to_csv(index=False))
             for name, table in report_tables(ann, a, b).items()]
 
 

@@ -400,7 +400,7 @@ def test_fetch_file_name_is_stable_slug_of_url(
     second = Path(_fetch([url], tmp_path / "b").loc[0, "path"])
 
     assert first.name == second.name
-    assert first.name.startswith(f"127-0-0-1-news-") and first.suffix == ".txt"
+    assert first.name.startswith("127-0-0-1-news-") and first.suffix == ".txt"
     assert len(first.stem) <= 80 + 1 + 10
     assert set(first.stem) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
 
