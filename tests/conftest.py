@@ -100,11 +100,21 @@ def seed_ann(seed_corpus, pipeline, codebook):
 
 
 @pytest.fixture(scope="session")
-def seed_ann_blank(seed_corpus, blank_nlp, codebook):
+def seed(seed_corpus, blank_nlp, codebook):
     """The seed annotated by the codebook-only pipeline (no cache)."""
     from kit.annotate import annotate
 
     return annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=False)
+
+
+@pytest.fixture(scope="session")
+def three(blank_nlp, codebook):
+    """tests/data/threads: Thailand with Cambodia, Malaysia and Japan (4 articles)."""
+    from kit.annotate import annotate
+    from kit.corpus import load_corpus
+
+    return annotate(load_corpus(REPO / "tests" / "data" / "threads"), nlp=blank_nlp,
+                    codebook=codebook, cache=False)
 
 
 @pytest.fixture()

@@ -162,15 +162,15 @@ def test_annotate_cache_writes_no_temporary_files(tmp_path, blank_nlp, codebook,
     assert [p.suffix for p in cache.rglob("*") if p.is_file()] == [".pkl"]
 
 
-def test_annotate_to_dir_writes_csv_with_joined_lists(tmp_path, seed_ann_blank):
-    written = seed_ann_blank.to_dir(tmp_path / "out")
+def test_annotate_to_dir_writes_csv_with_joined_lists(tmp_path, seed):
+    written = seed.to_dir(tmp_path / "out")
     names = {p.name for p in written}
     assert {f"{t}.csv" for t in ("articles", "paragraphs", "mentions", "topics", "dates")} <= names
     paragraphs = pd.read_csv(tmp_path / "out" / "paragraphs.csv")
     assert paragraphs["threads"].tolist() == ["THA-JPN"] * 6 + ["THA-CHN"] * 3
     mentions = pd.read_csv(tmp_path / "out" / "mentions.csv")
-    assert len(mentions) == len(seed_ann_blank.mentions)
+    assert len(mentions) == len(seed.mentions)
 
 
-def test_annotate_threads_property_orders_by_size(seed_ann_blank):
-    assert seed_ann_blank.threads == ["THA-JPN", "THA-CHN"]
+def test_annotate_threads_property_orders_by_size(seed):
+    assert seed.threads == ["THA-JPN", "THA-CHN"]

@@ -10,25 +10,12 @@ import plotly.graph_objects as go
 import pytest
 
 from kit import charts, compare
-from kit.annotate import Annotations, annotate
-from kit.corpus import load_corpus, sample
+from kit.annotate import Annotations
 
 THREADS_DIR = Path(__file__).parent / "data" / "threads"
 
 
 # Fixtures (to move to tests/conftest.py)
-@pytest.fixture(scope="session")
-def seed() -> Annotations:
-    """The seed article annotated with the codebook-only pipeline."""
-    return annotate(sample(), model="blank", cache=False)
-
-
-@pytest.fixture(scope="session")
-def three() -> Annotations:
-    """tests/data/threads: Thailand with Cambodia, Malaysia and Japan (4 articles)."""
-    return annotate(load_corpus(THREADS_DIR), model="blank", cache=False)
-
-
 def _figures(ann: Annotations) -> dict[str, go.Figure]:
     profile = compare.topic_profile(ann)
     actors = compare.actor_table(ann)

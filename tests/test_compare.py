@@ -15,25 +15,12 @@ import pandas as pd
 import pytest
 
 from kit import compare
-from kit.annotate import TABLES, Annotations, annotate
-from kit.corpus import load_corpus, sample
+from kit.annotate import TABLES, Annotations
 
 THREADS_DIR = Path(__file__).parent / "data" / "threads"
 
 
 # Fixtures (to move to tests/conftest.py)
-@pytest.fixture(scope="session")
-def seed() -> Annotations:
-    """The seed article annotated with the codebook-only pipeline."""
-    return annotate(sample(), model="blank", cache=False)
-
-
-@pytest.fixture(scope="session")
-def three() -> Annotations:
-    """tests/data/threads: Thailand with Cambodia, Malaysia and Japan (4 articles)."""
-    return annotate(load_corpus(THREADS_DIR), model="blank", cache=False)
-
-
 def _row(frame: pd.DataFrame, **where: object) -> pd.Series:
     mask = np.ones(len(frame), dtype=bool)
     for column, value in where.items():

@@ -12,25 +12,13 @@ from plotly.offline import get_plotlyjs
 
 from kit import compare, report
 from kit.annotate import Annotations, annotate
-from kit.corpus import load_corpus, sample
+from kit.corpus import load_corpus
 
 THREADS_DIR = Path(__file__).parent / "data" / "threads"
 DIV = re.compile(r'<div id="([^"]+)" class="plotly-graph-div"')
 
 
 # Fixtures (to move to tests/conftest.py)
-@pytest.fixture(scope="session")
-def seed() -> Annotations:
-    """The seed article annotated with the codebook-only pipeline."""
-    return annotate(sample(), model="blank", cache=False)
-
-
-@pytest.fixture(scope="session")
-def three() -> Annotations:
-    """tests/data/threads: Thailand with Cambodia, Malaysia and Japan (4 articles)."""
-    return annotate(load_corpus(THREADS_DIR), model="blank", cache=False)
-
-
 @pytest.fixture(scope="module")
 def seed_report(seed: Annotations, tmp_path_factory: pytest.TempPathFactory) -> str:
     path = report.write_report(seed, tmp_path_factory.mktemp("report") / "out" / "report.html")

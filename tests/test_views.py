@@ -13,7 +13,7 @@ import pytest
 
 from kit import compare, views
 from kit.annotate import Annotations, annotate
-from kit.corpus import load_corpus, sample
+from kit.corpus import load_corpus
 
 # Markup a hostile or careless article may contain; none of it may reach the page as markup.
 HOSTILE = (
@@ -28,12 +28,6 @@ ALLOWED_ATTRIBUTES = {"class", "style", "title", "href", "rel", "target"}
 
 
 # Fixtures (to move to tests/conftest.py)
-@pytest.fixture(scope="session")
-def seed() -> Annotations:
-    """The seed article annotated with the codebook-only pipeline."""
-    return annotate(sample(), model="blank", cache=False)
-
-
 @pytest.fixture(scope="session")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Annotations:
     """One article whose text and metadata carry markup, annotated with the blank pipeline."""
