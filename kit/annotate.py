@@ -22,7 +22,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from spacy.attrs import IDX, IS_ALPHA, IS_STOP, LEMMA, LENGTH, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -302,15 +304,25 @@ def _annotate_articles(
 def _flatten(doc: Doc, article_id: str, paragraph: int, published: date, lookup: "_Lookup",
              rows: dict[str, list[tuple]]) -> None:
     """Append one paragraph's rows to *rows* (tuples in :data:`TABLES` column order)."""
-    sents = list(doc.sents)
-    starts = [s.start_char for s in sents]
+    base = (article_id, paragraph)
+    text = doc.text
+    # Token attributes as one array: creating a Token or sentence Span object per item cost
+    # more than the whole codebook-only pipeline.
+    attrs = doc.to_array([SENT_START, IDX, LENGTH, IS_ALPHA, IS_STOP, LOWER, LEMMA])
+    if not len(attrs):
+        return
+    first = np.flatnonzero(attrs[:, 0] == 1)
+    if not len(first) or first[0] != 0:
+        first = np.concatenate([[0], first])
+    last = np.append(first[1:], len(attrs)) - 1
+    starts = attrs[first, 1].tolist()
+    ends = (attrs[last, 1] + attrs[last, 2]).tolist()
+    for i, (start, end) in enumerate(zip(starts, ends)):
+        rows["sentences"].append((*base, i, start, end, text[start:end]))
 
     def sentence_of(char: int) -> int:
         return max(0, bisect_right(starts, char) - 1)
 
-    base = (article_id, paragraph)
-    for i, sent in enumerate(sents):
-        rows["sentences"].append((*base, i, sent.start_char, sent.end_char, sent.text))
     topic_spans = _longest_per_label(doc.spans.get(TOPICS_KEY, []))
     # A model entity covering exactly a codebook topic term ("AI", "CCTV") is a topic, not an actor.
     topic_offsets = {(s.start_char, s.end_char) for s in topic_spans}
@@ -333,11 +345,13 @@ def _flatten(doc: Doc, article_id: str, paragraph: int, published: date, lookup:
     for d in find_dates(doc.text, published):
         rows["dates"].append((*base, sentence_of(d.start), d.start, d.end, d.text,
                               d.start_date, d.end_date, d.precision))
-    for tok in doc:
-        if tok.is_alpha and not tok.is_stop and len(tok) > 1:
-            lemma = (tok.lemma_ or tok.lower_).lower()
-            rows["tokens"].append((*base, sentence_of(tok.idx), tok.idx, tok.idx + len(tok),
-                                   tok.text, tok.lower_, lemma))
+    keep = attrs[(attrs[:, 3] == 1) & (attrs[:, 4] == 0) & (attrs[:, 2] > 1)]
+    strings = doc.vocab.strings
+    sentence_ids = np.searchsorted(starts, keep[:, 1], side="right") - 1
+    for (_, idx, length, _, _, lower, lemma), sid in zip(keep.tolist(), sentence_ids.tolist()):
+        lower_text = strings[lower]
+        rows["tokens"].append((*base, max(0, sid), idx, idx + length, text[idx:idx + length],
+                               lower_text, strings[lemma].lower() if lemma else lower_text))
 
 
 def _longest_per_label(spans: Iterable[Span]) -> list[Span]:

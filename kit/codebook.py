@@ -31,6 +31,11 @@ from typing import Any, Callable, Iterator, Mapping
 import pandas as pd
 import yaml
 
+try:  # the regular-expression parser, to expand finite patterns into phrases
+    from re import _parser as _sre_parser  # Python >= 3.11
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _sre_parser  # type: ignore[no-redef]
+
 __all__ = [
     "Actor", "Category", "Codebook", "CodebookError", "Country", "Cue", "Topic",
     "cue_patterns", "entity_patterns", "load_codebook", "topic_patterns",
@@ -680,33 +685,126 @@ def entity_patterns(codebook: Codebook) -> list[dict[str, Any]]:
 
 
 def topic_patterns(codebook: Codebook) -> list[dict[str, Any]]:
-    """Compile topics to spaCy SpanRuler token patterns.
+    """Compile topics to span-matcher patterns (see :func:`_span_patterns`).
 
     Args:
         codebook: The codebook to compile.
 
     Returns:
-        One dict per pattern: ``label`` and ``id`` (both the topic id) and ``pattern`` (a list
-        of token dicts, see the module docstring for the phrase mini-language).
+        One dict per pattern: ``label`` and ``id`` (both the topic id), and either ``phrase``
+        (a list of lower-case token texts, for spaCy's PhraseMatcher) or ``pattern`` (a list of
+        token dicts, for spaCy's Matcher).
     """
     return _span_patterns(codebook.topics.values())
 
 
 def cue_patterns(codebook: Codebook) -> list[dict[str, Any]]:
-    """Compile cooperation cues to spaCy SpanRuler token patterns.
+    """Compile cooperation cues to span-matcher patterns, like :func:`topic_patterns`.
 
     Args:
         codebook: The codebook to compile.
 
     Returns:
-        One dict per pattern: ``label`` and ``id`` (both the cue id) and ``pattern``.
+        One dict per pattern: ``label`` and ``id`` (both the cue id), and ``phrase`` or
+        ``pattern``.
     """
     return _span_patterns(codebook.cues.values())
 
 
+# A phrase whose words have finite languages ("scams?", "cent(?:re|er)s?") is expanded into
+# the token sequences it matches, for spaCy's PhraseMatcher: a hash lookup per token instead of
+# one regular expression per token and pattern, which made annotation ~100x slower.
+_MAX_PHRASES = 5000
+_JOINERS = ("-", "\u2013")
+
+
 def _span_patterns(entries: Any) -> list[dict[str, Any]]:
-    return [{"label": e.id, "pattern": _tokens(p), "id": e.id}
-            for e in entries for p in e.patterns]
+    out: list[dict[str, Any]] = []
+    for e in entries:
+        for p in e.patterns:
+            phrases = _expand_phrase(p) if isinstance(p, str) else None
+            if phrases is None:
+                out.append({"label": e.id, "pattern": _tokens(p), "id": e.id})
+            else:
+                out.extend({"label": e.id, "phrase": list(words), "id": e.id}
+                           for words in phrases)
+    return out
+
+
+def _expand_phrase(phrase: str) -> list[tuple[str, ...]] | None:
+    """Every token sequence *phrase* matches (optional hyphens included), or None if too many
+    or infinite."""
+    sequences: list[tuple[str, ...]] = [()]
+    for i, word in enumerate(phrase.split()):
+        forms = _finite_language(word)
+        if forms is None:
+            return None
+        joins: tuple[tuple[str, ...], ...] = ((),) if i == 0 else ((), *((j,) for j in _JOINERS))
+        sequences = [(*seq, *join, form) for seq in sequences for join in joins for form in forms
+                     if form]
+        if len(sequences) > _MAX_PHRASES:
+            return None
+    return sequences
+
+
+def _finite_language(word: str, limit: int = 400) -> list[str] | None:
+    """The strings regex *word* matches in full, if they are few and finite; else None."""
+    try:
+        parsed = _sre_parser.parse(word)
+    except Exception:  # noqa: BLE001 - any unusual regex stays a regex pattern
+        return None
+
+    def sequence(items: Any) -> list[str] | None:
+        out = [""]
+        for op, arg in items:
+            parts = node(str(op), arg)
+            if parts is None:
+                return None
+            out = [a + b for a in out for b in parts]
+            if len(out) > limit:
+                return None
+        return out
+
+    def node(op: str, arg: Any) -> list[str] | None:
+        if op == "LITERAL":
+            return [chr(arg)]
+        if op == "SUBPATTERN":
+            return sequence(arg[-1])
+        if op == "BRANCH":
+            out: list[str] = []
+            for branch in arg[1]:
+                parts = sequence(branch)
+                if parts is None:
+                    return None
+                out += parts
+            return out
+        if op in {"MAX_REPEAT", "MIN_REPEAT"}:
+            low, high, inner = arg
+            base = sequence(inner)
+            if base is None or high > 4:
+                return None
+            out, current = ([""] if low == 0 else []), [""]
+            for count in range(1, high + 1):
+                current = [a + b for a in current for b in base]
+                if count >= low:
+                    out += current
+                if len(out) > limit:
+                    return None
+            return out
+        if op == "IN":
+            chars: list[str] = []
+            for inner_op, inner_arg in arg:
+                if str(inner_op) == "LITERAL":
+                    chars.append(chr(inner_arg))
+                elif str(inner_op) == "RANGE" and inner_arg[1] - inner_arg[0] < 30:
+                    chars += [chr(c) for c in range(inner_arg[0], inner_arg[1] + 1)]
+                else:
+                    return None
+            return chars
+        return None
+
+    found = sequence(parsed)
+    return sorted(set(found)) if found is not None else None
 
 
 def _tokens(pattern: Any) -> list[dict[str, Any]]:

@@ -4,7 +4,10 @@ The model policy (DESIGN.md): use any installed spaCy pipeline given by name or 
 ``model`` argument or ``KIT_SPACY_MODEL``); by default try ``en_core_web_sm``; when it is not
 installed, fall back to a codebook-only pipeline (``spacy.blank("en")`` with a sentencizer) and
 say so in one line. Either way the codebook's entity ruler runs *before* the statistical
-``ner``, so curated actors win, and two span rulers mark topics and cooperation cues.
+``ner``, so curated actors win, and two span matchers mark topics and cooperation cues.
+
+Importing this module registers the ``kit_span_matcher`` factory with spaCy, as any spaCy
+component package does, so that pipelines can be copied to worker processes.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
 
 from kit.codebook import Codebook, cue_patterns, entity_patterns, load_codebook, topic_patterns
 
 __all__ = [
     "BLANK",
+    "SpanMatcher",
     "CUES_KEY",
     "DEFAULT_MODEL",
     "ENV_MODEL",
@@ -132,10 +138,48 @@ def _add_codebook_components(nlp: Language, codebook: Codebook) -> None:
     ruler.add_patterns(entity_patterns(codebook))  # type: ignore[attr-defined]
     for key, patterns in ((TOPICS_KEY, topic_patterns(codebook)),
                           (CUES_KEY, cue_patterns(codebook))):
-        span_ruler = nlp.add_pipe(
-            "span_ruler", name=key,
-            config={"spans_key": key, "spans_filter": None, "annotate_ents": False,
-                    "validate": False},
-        )
-        span_ruler.add_patterns(patterns)  # type: ignore[attr-defined]
+        matcher = nlp.add_pipe("kit_span_matcher", name=key, config={"spans_key": key})
+        matcher.add_patterns(patterns)  # type: ignore[attr-defined]
     nlp.meta["kit_codebook"] = codebook.fingerprint
+
+
+class SpanMatcher:
+    """Mark codebook phrases as spans in ``doc.spans[spans_key]``, overlaps kept.
+
+    Like spaCy's ``span_ruler``, but phrase patterns (lists of lower-case token texts) go to a
+    ``PhraseMatcher`` built from the token texts themselves, so a pattern is never re-tokenised
+    differently from the text it should match; the few token patterns go to a ``Matcher``.
+    """
+
+    def __init__(self, nlp: Language, name: str, *, spans_key: str) -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.tokens = Matcher(nlp.vocab)
+        self.vocab = nlp.vocab
+
+    def add_patterns(self, patterns: list[dict]) -> None:
+        """Add patterns as compiled by :func:`kit.codebook.topic_patterns`."""
+        phrases: dict[str, list[Doc]] = {}
+        tokens: dict[str, list[list[dict]]] = {}
+        for p in patterns:
+            if "phrase" in p:
+                phrases.setdefault(p["label"], []).append(Doc(self.vocab, words=p["phrase"]))
+            else:
+                tokens.setdefault(p["label"], []).append(p["pattern"])
+        for label, docs in phrases.items():
+            self.phrases.add(label, docs)
+        for label, pats in tokens.items():
+            self.tokens.add(label, pats)
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = {(start, end, label) for label, start, end in
+                 (*self.phrases(doc), *self.tokens(doc))}
+        doc.spans[self.spans_key] = [Span(doc, start, end, label=label)
+                                     for start, end, label in sorted(found)]
+        return doc
+
+
+@Language.factory("kit_span_matcher", default_config={"spans_key": TOPICS_KEY})
+def _make_span_matcher(nlp: Language, name: str, spans_key: str) -> SpanMatcher:
+    return SpanMatcher(nlp, name, spans_key=spans_key)

@@ -41,16 +41,10 @@ def cb() -> Codebook:
 
 @pytest.fixture(scope="module")
 def nlp(cb: Codebook) -> spacy.language.Language:
-    """The codebook compiled into a blank English pipeline, the way kit.pipeline does it."""
-    nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": None, "validate": True})
-    ruler.add_patterns(entity_patterns(cb))
-    for key, patterns in (("kit_topics", topic_patterns(cb)), ("kit_cues", cue_patterns(cb))):
-        span_ruler = nlp.add_pipe("span_ruler", name=key,
-                                  config={"spans_key": key, "spans_filter": None,
-                                          "annotate_ents": False, "validate": True})
-        span_ruler.add_patterns(patterns)
-    return nlp
+    """The codebook compiled into the codebook-only pipeline of kit.pipeline."""
+    from kit.pipeline import load_pipeline
+
+    return load_pipeline("blank", codebook=cb)
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -197,14 +191,27 @@ def test_codebook_is_read_only_and_picklable(cb: Codebook) -> None:
 
 def test_codebook_compiled_patterns_are_fresh_copies(cb: Codebook) -> None:
     patterns = cue_patterns(cb)
-    patterns[0]["pattern"][0]["LOWER"] = "changed"
-    assert cue_patterns(cb)[0]["pattern"][0]["LOWER"] != "changed"
+    token = next(p for p in patterns if "pattern" in p)
+    token["pattern"][0]["LOWER"] = "changed"
+    phrase = next(p for p in patterns if "phrase" in p)
+    phrase["phrase"][0] = "changed"
+    again = cue_patterns(cb)
+    assert next(p for p in again if "pattern" in p)["pattern"][0]["LOWER"] != "changed"
+    assert next(p for p in again if "phrase" in p)["phrase"][0] != "changed"
 
 
-def test_codebook_phrase_compiles_to_token_pattern(cb: Codebook) -> None:
-    compiled = [p["pattern"] for p in topic_patterns(cb) if p["label"] == "call_centre_scams"]
-    assert [{"LOWER": "scam"}, {"ORTH": {"IN": ["-", "\u2013"]}, "OP": "?"},
-            {"LOWER": {"REGEX": "^(?:(?:calls?|callers?))$"}}] in compiled
+def test_codebook_finite_phrase_expands_to_token_sequences(cb: Codebook) -> None:
+    phrases = {tuple(p["phrase"]) for p in topic_patterns(cb)
+               if p["label"] == "call_centre_scams" and "phrase" in p}
+    # 'scam (?:calls?|callers?)', with the optional hyphen or en dash between the words
+    assert {("scam", "calls"), ("scam", "-", "caller"), ("scam", "–", "call")} <= phrases
+
+
+def test_codebook_open_ended_word_stays_a_token_pattern(cb: Codebook) -> None:
+    # '(?:strengthen|...)\\w*' has no finite language: it stays a regular expression.
+    tokens = [p["pattern"] for p in topic_patterns(cb)
+              if p["label"] == "ties_relations" and "pattern" in p]
+    assert any("REGEX" in str(t[0]) and "\\w*" in str(t[0]) for t in tokens)
 
 
 def test_codebook_countries_file_is_up_to_date() -> None:
