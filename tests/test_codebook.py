@@ -16,7 +16,6 @@ from kit.codebook import (
     Codebook,
     CodebookError,
     cue_patterns,
-    entity_patterns,
     load_codebook,
     topic_patterns,
 )
