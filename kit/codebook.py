@@ -312,13 +312,24 @@ class _Loader(yaml.SafeLoader):
     """Safe YAML loader that records mapping lines and rejects duplicate keys."""
 
 
+class _Refused(yaml.constructor.ConstructorError):
+    """Well-formed YAML that a codebook cannot hold; ``problem`` says what to change."""
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Located:
     loader.flatten_mapping(node)
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        # YAML allows a list or a mapping as a key ("? [a, b]"); Python cannot hash one, and
+        # no codebook field or section is named by one.
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise _Refused(
+                None, None, f"a {'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}"
+                " is used as a key; keys are plain names such as 'id' or 'actors'",
+                key_node.start_mark)
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
+            raise _Refused(
                 None, None, f"duplicate key {key!r} (YAML would silently keep the last one)",
                 key_node.start_mark)
         seen.add(key)
@@ -327,6 +338,26 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Located:
     return mapping
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _construct_scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    value = yaml.SafeLoader.construct_scalar(loader, node)
+    if isinstance(value, str) and _SURROGATE.search(value):
+        # YAML's "\ud83d\ude00" escapes give UTF-16 halves one by one: join the pairs (as JSON
+        # does) and refuse a lone half, which is no character and cannot be written as UTF-8.
+        try:
+            value = value.encode("utf-16", "surrogatepass").decode("utf-16")
+        except UnicodeDecodeError:
+            lone = _SURROGATE.search(value)[0]  # type: ignore[index]
+            raise _Refused(
+                None, None, f"the escape \\u{ord(lone):04x} is half of a UTF-16 surrogate pair, "
+                "not a character; write the character itself or its \\U escape (e.g. "
+                "\\U0001F600)", node.start_mark) from None
+    return value
+
+
+_Loader.construct_scalar = _construct_scalar  # type: ignore[assignment,method-assign]
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 # Dates stay strings, so that a bad date is reported with its entry and field, not as a YAML error.
 _Loader.yaml_implicit_resolvers = {
@@ -346,7 +377,14 @@ def _parse(text: str, source: str) -> tuple[dict[str, list[_Item]], list[str]]:
     except (yaml.YAMLError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark is not None else ""
+        if isinstance(exc, _Refused):
+            # Well-formed YAML the codebook refuses (a duplicate key, a list as a key, a lone
+            # surrogate): the problem itself says what to change.
+            return {}, [f"{source}{line}: {exc.problem}"]
         return {}, [f"{source}{line}: not valid YAML ({exc}); check indentation and quoting"]
+    except RecursionError:  # PyYAML composes nested collections recursively
+        return {}, [f"{source}: nested too deeply to read (hundreds of levels of brackets or "
+                    "indentation); a codebook entry needs no more than a few levels"]
     if not isinstance(data, dict) or not data:
         return {}, [f"{source}: expected a mapping with sections {', '.join(_FIELDS)}, "
                     f"e.g. 'actors: [...]'; found {type(data).__name__}"]
@@ -521,7 +559,45 @@ def _token_pattern(pattern: Any) -> tuple[Any, ...]:
             re.compile(regex)
         except re.error as exc:
             raise _Invalid(f"REGEX {regex!r} is not a valid regular expression ({exc})") from None
+    for i, token in enumerate(plain):
+        for key in token:
+            needs = _NEEDS_MODEL.get(str(key).upper())
+            if needs:
+                raise _Invalid(
+                    f"token {i} matches on {key}, which needs a {needs}: the codebook-only "
+                    "pipeline has none and the kit never runs the parser, so the pattern would "
+                    "fail; match on LOWER, ORTH, NORM, SHAPE or a REGEX instead")
+    _compile_check(plain)
     return _freeze(plain)
+
+
+# Token attributes that only a trained component sets; spaCy's Matcher raises E155 on a Doc
+# without them, which is every Doc of the codebook-only pipeline.
+_NEEDS_MODEL = {"POS": "tagger or morphologizer", "TAG": "tagger", "MORPH": "morphologizer",
+                "LEMMA": "lemmatizer", "DEP": "parser"}
+
+
+def _compile_check(pattern: list[Any]) -> None:
+    """Compile *pattern* into a throwaway Matcher and run it once, so that what spaCy's schema
+    lets through but the Matcher refuses (E011 quantifiers such as "{2,1}", E046 unregistered
+    ``_`` extensions) is reported here, with its entry, rather than when annotating."""
+    from spacy.matcher import Matcher
+
+    nlp = _checking_nlp()
+    matcher = Matcher(nlp.vocab)
+    try:
+        matcher.add("check", [_thaw(pattern)])
+        matcher(nlp.make_doc("A check."))
+    except Exception as exc:  # noqa: BLE001 - any refusal by spaCy is an invalid pattern
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _Invalid(f"spaCy's Matcher cannot use this token pattern: {reason}") from None
+
+
+@lru_cache(maxsize=1)
+def _checking_nlp() -> Any:
+    import spacy
+
+    return spacy.blank("en")
 
 
 def _regexes(value: Any) -> Iterator[str]:

@@ -409,6 +409,34 @@ def test_codebook_without_bundled(tmp_path: Path) -> None:
           name: Y Agency
           type: ORG
         """, ["duplicate key 'name'"], id="duplicate-key"),
+    pytest.param("""\
+        actors:
+        - {id: x_agency, name: X Agency, type: ORG}
+        - {id: y_agency, ? [name, alias] : Y Agency, type: ORG}
+        """, ["line 3", "a list is used as a key"], id="list-as-key"),
+    pytest.param("actors:\n- " + "[" * 500 + "]" * 500 + "\n", ["nested too deeply"],
+                 id="deep-nesting"),
+    pytest.param("""\
+        actors:
+        - {id: x_agency, name: X Agency, type: ORG}
+        - {id: y_agency, name: "Y \\ud800 Agency", type: ORG}
+        """, ["line 3", "\\ud800", "surrogate"], id="lone-surrogate"),
+    pytest.param("""\
+        topics:
+        - {id: seizure, category: crime, label: Seizures,
+           patterns: [[{LOWER: seized}, {OP: '{3,1}'}, {LOWER: drugs}]]}
+        """, ["topics entry 'seizure'", "field 'patterns'", "E011", "'{3,1}'"],
+        id="reversed-quantifier"),
+    pytest.param("""\
+        cues:
+        - {id: hosting2, label: Hosting, patterns: [[{LOWER: hosted}, {_: {is_envoy: true}}]]}
+        """, ["cues entry 'hosting2'", "E046", "is_envoy"], id="unregistered-extension"),
+    pytest.param("""\
+        topics:
+        - {id: seizure, category: crime, label: Seizures,
+           patterns: [[{LEMMA: seize}, {POS: NOUN}]]}
+        """, ["topics entry 'seizure'", "token 0 matches on LEMMA", "lemmatizer",
+              "codebook-only"], id="needs-a-model"),
 ])
 def test_codebook_validation_errors(tmp_path: Path, text: str, expected: list[str]) -> None:
     path = write(tmp_path, "mine.yml", text)
@@ -579,3 +607,22 @@ def test_codebook_entity_labels(nlp: spacy.language.Language) -> None:
     assert [(e.text, e.label_) for e in doc.ents] == [
         ("Sun Weidong", "PERSON"), ("Thailand", "GPE"), ("Thai", "NORP"),
         ("Expo 2025", "EVENT"), ("Osaka", "GPE")]
+
+
+def test_codebook_surrogate_pair_escapes_make_one_character(tmp_path: Path) -> None:
+    # YAML writes characters beyond the BMP as two \u escapes, as JSON does.
+    path = write(tmp_path, "mine.yml", """\
+        actors:
+        - {id: x_agency, name: "X \\ud83c\\uddf9\\ud83c\\udded Agency", type: ORG}
+        """)
+    assert load_codebook(path).actors["x_agency"].name == "X \U0001F1F9\U0001F1ED Agency"
+
+
+def test_codebook_token_patterns_spacy_accepts_still_load(tmp_path: Path) -> None:
+    path = write(tmp_path, "mine.yml", """\
+        topics:
+        - {id: seizure, category: crime, label: Seizures,
+           patterns: [[{LOWER: seized}, {OP: '{,3}'}, {LOWER: {IN: [drugs, phones]}}],
+                      [{ENT_TYPE: GPE}, {LOWER: police}, {IS_SENT_START: false}]]}
+        """)
+    assert len(load_codebook(path).topics["seizure"].patterns) == 2
