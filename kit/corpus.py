@@ -103,8 +103,27 @@ def _rebuild_error(message: str, path: str, line: int | None, problem: str) -> C
 
 
 def _error(path: object, problem: str, fix: str, *, line: int | None = None) -> CorpusError:
-    where = f"{path}, line {line}" if line is not None else f"{path}"
-    return CorpusError(f"{where}: {problem}. {fix}", path=str(path), line=line, problem=problem)
+    shown, problem = _shown(str(path)), _shown(problem)
+    where = f"{shown}, line {line}" if line is not None else shown
+    return CorpusError(f"{where}: {problem}. {fix}", path=shown, line=line, problem=problem)
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _shown(text: str) -> str:
+    """*text* with its lone surrogates written as escapes, so that it can be encoded as UTF-8.
+
+    A file name that is not valid UTF-8 reaches Python with each undecodable byte as a
+    surrogate (U+DC80-U+DCFF); it is shown as that byte (``\\xe9``). Other lone surrogates
+    (from a JSON ``"\\ud800"``) are shown as ``\\ud800``. Tables, Parquet and terminals all
+    refuse the raw surrogates.
+    """
+    if not _SURROGATE_RE.search(text):
+        return text
+    return _SURROGATE_RE.sub(
+        lambda m: f"\\x{ord(m[0]) - 0xDC00:02x}" if "\udc80" <= m[0] <= "\udcff"
+        else f"\\u{ord(m[0]):04x}", text)
 
 
 @dataclass(frozen=True, repr=False)
@@ -318,7 +337,8 @@ def format_article(
         The article text, ending with a newline.
 
     Raises:
-        ValueError: If there is no non-empty paragraph, or the text holds a NUL character.
+        ValueError: If there is no non-empty paragraph, or the text holds a NUL character or a
+            lone surrogate.
     """
     if not isinstance(date, dt.date):
         raise ValueError(f"date must be a datetime.date, not {date!r}")
@@ -337,6 +357,10 @@ def format_article(
     if "\x00" in text:
         raise ValueError("article text contains a NUL character; remove it (files with NUL "
                          "bytes are read as binary)")
+    lone = _SURROGATE_RE.search(text)
+    if lone:
+        raise ValueError(f"article text contains a lone surrogate (\\u{ord(lone[0]):04x}), "
+                         "which is no character and cannot be written as UTF-8; remove it")
     return text
 
 
@@ -371,8 +395,9 @@ def _load_path(path: Path, reader: _Reader) -> None:
             for file in files:
                 _load_path(file, reader)
         elif path.suffix.lower() in _ARTICLE_EXTS or not path.exists():
-            reader.add(_parse_article(_read_text(path, reader.max_bytes), path=str(path),
-                                      article_id=path.stem))
+            # A file name that is not UTF-8 is kept, its odd bytes escaped (see _shown).
+            reader.add(_parse_article(_read_text(path, reader.max_bytes), path=_shown(str(path)),
+                                      article_id=_shown(path.stem)))
         elif path.suffix.lower() in _TABLE_EXTS:
             _load_table(path, reader, {})
         else:
@@ -641,7 +666,15 @@ def _row_article(
             return None
         if isinstance(value, (dt.date, pd.Timestamp)):
             return value.isoformat()
-        return str(value).strip() or None
+        text = str(value)
+        lone = _SURROGATE_RE.search(text)
+        if lone:  # JSON allows "\ud800"; it is no character and cannot be stored or written
+            raise _error(path, f"{where}: column {name!r} holds the escape "
+                         f"\\u{ord(lone[0]):04x}, half of a UTF-16 surrogate pair and no "
+                         "character on its own (a string cut in the middle of an emoji?)",
+                         "Write the character itself, both halves of its pair, or delete it.",
+                         line=line)
+        return text.strip() or None
 
     for field in ("text", "date"):
         if cell(field) is None:
@@ -653,9 +686,10 @@ def _row_article(
     date = _parse_date(match[1] if match else date_text, path=str(path), line=line,
                        row=f"{where}: ")
     paragraphs = _split_paragraphs(_lines(cell("text") or ""))
-    article_id = cell("id") or f"{path.stem}-{number}"
+    article_id = cell("id") or f"{_shown(path.stem)}-{number}"
     return _Article(
-        article_id=article_id, path=str(path), origin=f"{path}, {where}", date=date,
+        article_id=article_id, path=_shown(str(path)), origin=f"{_shown(str(path))}, {where}",
+        date=date,
         paragraphs=tuple(paragraphs), title=cell("title"), source=cell("source"),
         url=cell("url"), language=cell("language"),
     )

@@ -405,6 +405,54 @@ def test_corpus_format_article_layout() -> None:
                     "First paragraph.\n\nSecond.\n")
 
 
+def test_corpus_jsonl_lone_surrogate_is_a_row_problem(tmp_path: Path) -> None:
+    # JSON may escape half a UTF-16 pair ("\ud800"); it is no character, and pandas/pyarrow
+    # cannot store it. A pair of escapes is one character and loads.
+    lines = ['{"date": "2025-03-01", "text": "Vietnamese police met \\ud800 officers."}',
+             '{"date": "2025-03-02", "text": "Talks in Hanoi \\ud83e\\udd1d went well."}',
+             '{"id": "x\\udfff", "date": "2025-03-03", "text": "Lao officials visited."}',
+             '{"date": "2025-03-04", "text": "Ties grew.", "note \\udc00": "a \\udc01 b"}',
+             '{"date": "2025-03-05", "text": "Patrols.", "source": "\\udbff"}']
+    path = _write(tmp_path, "feed.jsonl", "\n".join(lines) + "\n")
+    corpus = load_corpus(path, errors="collect")
+    # Unused columns may hold anything; the rows whose used cells hold one are reported.
+    assert corpus.articles.article_id.tolist() == ["feed-2", "feed-4"]
+    assert corpus.paragraphs.text.tolist() == ["Talks in Hanoi \U0001F91D went well.",
+                                               "Ties grew."]
+    assert corpus.problems.line.tolist() == [1, 3, 5]
+    messages = corpus.problems.message.tolist()
+    for message, column, escape in zip(messages, ["text", "id", "source"],
+                                       ["\\ud800", "\\udfff", "\\udbff"]):
+        assert "data row" in message and f"column {column!r}" in message and escape in message
+        message.encode("utf-8")  # the message itself can be printed and stored
+    with pytest.raises(CorpusError, match=r"feed\.jsonl, line 1: data row 1 \(line 1\)"):
+        load_corpus(path)
+
+
+def test_corpus_file_name_that_is_not_utf8_is_kept(tmp_path: Path) -> None:
+    # A zip made on another system can give names whose bytes are not UTF-8; Python hands them
+    # over as surrogates, which tables cannot hold. The article is kept, the byte shown.
+    folder = tmp_path.as_posix().encode()
+    try:
+        with open(folder + b"/caf\xe9.txt", "wb") as handle:
+            handle.write(b"date 2025-04-01\n\nCambodian police met Thai officers.\n")
+    except OSError:  # some file systems (macOS APFS) refuse such names outright
+        pytest.skip("this file system refuses file names that are not UTF-8")
+    with open(folder + b"/bad\xff.txt", "wb") as handle:
+        handle.write(b"no date here\n")
+    _write(tmp_path, "plain.txt", "date 2025-04-02\n\nThai police visited Laos.\n")
+    corpus = load_corpus(tmp_path, errors="collect")
+    assert sorted(corpus.articles.article_id) == ["caf\\xe9", "plain"]
+    assert corpus.articles.path.str.endswith("caf\\xe9.txt").sum() == 1
+    assert corpus.problems.path.str.endswith("bad\\xff.txt").tolist() == [True]
+    assert "bad\\xff.txt, line 1: no date header" in corpus.problems.message[0]
+
+
+def test_corpus_format_article_refuses_a_lone_surrogate() -> None:
+    with pytest.raises(ValueError, match=r"lone surrogate \(\\ud800\)"):
+        format_article(["Police met \ud800 officers."], date=dt.date(2025, 1, 1))
+
+
 @pytest.mark.parametrize("paragraphs", [[], ["", "  \n "], "\n\n"])
 def test_corpus_format_article_needs_a_paragraph(paragraphs: list[str] | str) -> None:
     with pytest.raises(ValueError, match="at least one non-empty paragraph"):
