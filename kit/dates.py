@@ -44,11 +44,12 @@ Resolution policies (``published`` is the article's publication date):
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as _dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["DateMention", "find_dates", "normalise"]
 
@@ -211,17 +212,41 @@ def _is_name_part(text: str, start: int, cues: frozenset[str]) -> bool:
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Context:
     text: str
     published: _dt.date
+    # Sentence ends of the whole text, found once on first use: searching the text up to each
+    # date made a long paragraph quadratic in its number of dates.
+    _starts: list[int] | None = field(default=None, repr=False)
+    _ends: list[int] = field(default_factory=list, repr=False)
+    _future: dict[tuple[int, int | None], bool] = field(default_factory=dict, repr=False)
 
     def future(self, start: int, end: int) -> bool:
-        """True when the sentence around ``text[start:end]`` speaks of the future."""
-        before = list(_SENTENCE_END.finditer(self.text, 0, start))
-        after = _SENTENCE_END.search(self.text, end)
-        sentence = self.text[before[-1].end() if before else 0:after.start() if after else None]
-        return _FUTURE.search(sentence) is not None
+        """True when the sentence around ``text[start:end]`` speaks of the future.
+
+        The sentence runs from the end of the last sentence end (``_SENTENCE_END``) that lies
+        wholly before ``start`` to the start of the first one found from ``end`` on.
+        """
+        if self._starts is None:
+            found = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(self.text)]
+            self._starts = [a for a, _ in found]
+            self._ends = [b for _, b in found]
+        # Matches do not overlap, so starts and ends are both sorted.
+        i = bisect.bisect_right(self._ends, start)
+        first = self._ends[i - 1] if i else 0
+        j = bisect.bisect_left(self._starts, end)
+        last = self._starts[j] if j < len(self._starts) else None
+        if j and self._ends[j - 1] > end:
+            # A match that begins inside the date ("Sept.\n") can end with a line break that
+            # is a sentence end of its own once the search starts at ``end``.
+            inner = _SENTENCE_END.search(self.text, end, self._ends[j - 1])
+            if inner is not None:
+                last = inner.start()
+        if (first, last) not in self._future:
+            sentence = self.text[first:last]
+            self._future[first, last] = _FUTURE.search(sentence) is not None
+        return self._future[first, last]
 
 
 _Result = tuple[_dt.date, _dt.date, str]
@@ -512,13 +537,21 @@ def find_dates(text: str, published: _dt.date) -> list[DateMention]:
                 result = None
             if result is not None:
                 candidates.append((match.start(), match.end(), rank, result))
-    chosen: list[tuple[int, int, _Result]] = []
+    # Longest first; the chosen spans stay sorted and disjoint, so a candidate can only
+    # overlap its two neighbours in start order (n log n, where testing every chosen span
+    # made a date-dense paragraph quadratic).
+    starts: list[int] = []
+    ends: list[int] = []
+    results: list[_Result] = []
     for start, end, _, result in sorted(candidates, key=lambda c: (c[0] - c[1], c[0], c[2])):
-        if all(end <= s or start >= e for s, e, _ in chosen):
-            chosen.append((start, end, result))
-    return [
-        DateMention(start, end, text[start:end], *result) for start, end, result in sorted(chosen)
-    ]
+        at = bisect.bisect_right(starts, start)
+        if (at and ends[at - 1] > start) or (at < len(starts) and starts[at] < end):
+            continue
+        starts.insert(at, start)
+        ends.insert(at, end)
+        results.insert(at, result)
+    return [DateMention(start, end, text[start:end], *result)
+            for start, end, result in zip(starts, ends, results)]
 
 
 def normalise(expression: str, published: _dt.date) -> DateMention | None:

@@ -376,6 +376,34 @@ def test_dates_longest_match_wins_and_sorted() -> None:
     assert [m.text for m in mentions] == ["Monday, September 15, 2025", "last week", "2026"]
 
 
+def test_dates_future_rule_reads_each_sentence_of_a_long_paragraph() -> None:
+    # One long paragraph of alternating past and future sentences: each bare month takes its
+    # year from its own sentence, however far into the paragraph it is.
+    pairs = [("The envoys met in March.", D(2025, 3, 1)),
+             ("They will meet again in March!", D(2026, 3, 1)),
+             ("Officers trained in Osaka in February?", D(2025, 2, 1)),
+             ('"Talks are scheduled for February."', D(2026, 2, 1))]
+    text = " ".join(sentence for _ in range(150) for sentence, _ in pairs)
+    mentions = find_dates(text, MON_29_SEP)
+    assert [m.start_date for m in mentions] == [day for _ in range(150) for _, day in pairs]
+
+
+def test_dates_sentence_can_end_inside_an_abbreviation() -> None:
+    # "Sept.\n": the line break ends the sentence although the "." belongs to the date.
+    mentions = find_dates("The team met in Sept.\nIt will meet again.", D(2025, 1, 10))
+    assert [(m.text, m.start_date) for m in mentions] == [("Sept.", D(2024, 9, 1))]
+    mentions = find_dates("The team will meet in Sept.\nIt met before.", D(2026, 1, 10))
+    assert [(m.text, m.start_date) for m in mentions] == [("Sept.", D(2026, 9, 1))]
+
+
+def test_dates_overlapping_candidates_in_a_long_paragraph() -> None:
+    # Ranges and their parts in one long text: the longest wins, everywhere.
+    unit = "From September 16 to 21, 2025, and on 22 September, then late June 2025. "
+    mentions = find_dates(unit * 300, MON_29_SEP)
+    assert [m.text for m in mentions] == ["September 16 to 21, 2025", "22 September",
+                                          "late June 2025"] * 300
+
+
 _FRAGMENTS = [
     "September 16", "16 September", "to", "21", "-", "–", "and", "between", "last", "week",
     "in", "June", "2025", "May", "March", "Q3", "third quarter of", "ago", "two", "days",
