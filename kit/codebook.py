@@ -2,7 +2,7 @@
 
 The bundled files live in ``kit/codebook/*.yml``; users extend or correct them with their own
 YAML files, which may hold any of the sections ``countries``, ``actors``, ``categories``,
-``topics`` and ``cues``. Entries are merged by id: a later file's entry replaces an earlier one
+``topics``, ``cues`` and ``regions``. Entries are merged by id: a later file's entry replaces an earlier one
 with the same id as a whole. Everything is validated on load, and every error names the file,
 the line, the entry and the field.
 
@@ -37,13 +37,13 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse as _sre_parser  # type: ignore[no-redef]
 
 __all__ = [
-    "Actor", "Category", "Codebook", "CodebookError", "Country", "Cue", "Topic",
+    "Actor", "Category", "Codebook", "CodebookError", "Country", "Cue", "Region", "Topic",
     "cue_patterns", "entity_patterns", "load_codebook", "topic_patterns",
 ]
 
 # Extra codebook files (os.pathsep-separated), loaded after the files passed as arguments.
 _ENV_VAR = "KIT_CODEBOOK"
-_BUNDLED = ("countries.yml", "actors.yml", "topics.yml", "cues.yml")
+_BUNDLED = ("countries.yml", "actors.yml", "topics.yml", "cues.yml", "regions.yml")
 _ACTOR_TYPES = ("PERSON", "ORG", "EVENT")
 # Optional joiner between phrase words: spaCy makes "-" (and "–") a token of its own.
 _JOINER = {"ORTH": {"IN": ["-", "\u2013"]}, "OP": "?"}
@@ -75,6 +75,18 @@ class Country:
     names: tuple[str, ...] = ()
     demonyms: tuple[str, ...] = ()
     cities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Region:
+    """A place that is no country: a world region ("Latin America"), a sea ("South China
+    Sea"), or a place whose name holds a country's ("New Mexico"). Its names are matched as
+    places of no country, so that the country name inside them links to nothing."""
+
+    id: str
+    name: str
+    names: tuple[str, ...] = ()
+    demonyms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +157,7 @@ class Codebook:
     categories: Mapping[str, Category]
     topics: Mapping[str, Topic]
     cues: Mapping[str, Cue]
+    regions: Mapping[str, Region]
     sources: tuple[str, ...]
     fingerprint: str
 
@@ -157,12 +170,14 @@ class Codebook:
     def __reduce__(self) -> tuple[Any, ...]:
         # MappingProxyType cannot be pickled; Dask and multiprocessing need to ship codebooks.
         return (_make_codebook, (dict(self.countries), dict(self.actors), dict(self.categories),
-                                 dict(self.topics), dict(self.cues), self.sources))
+                                 dict(self.topics), dict(self.cues), dict(self.regions),
+                                 self.sources))
 
     def __repr__(self) -> str:
         return (f"Codebook({len(self.countries)} countries, {len(self.actors)} actors, "
                 f"{len(self.categories)} categories, {len(self.topics)} topics, "
-                f"{len(self.cues)} cues, fingerprint={self.fingerprint[:12]!r})")
+                f"{len(self.cues)} cues, {len(self.regions)} regions, "
+                f"fingerprint={self.fingerprint[:12]!r})")
 
     def country_name(self, iso3: str) -> str:
         """Return the display name of a country ("THA" -> "Thailand")."""
@@ -190,6 +205,17 @@ class Codebook:
         rows = [(c.id, c.iso2, c.name, "; ".join(c.names), "; ".join(c.demonyms),
                  "; ".join(c.cities)) for c in self.countries.values()]
         return pd.DataFrame(rows, columns=["id", "iso2", "name", "names", "demonyms", "cities"])
+
+    def regions_table(self) -> pd.DataFrame:
+        """Return the regions (places that are no country).
+
+        Returns:
+            DataFrame, one row per region. Columns: ``id, name, names, demonyms`` (lists
+            joined with "; ").
+        """
+        rows = [(r.id, r.name, "; ".join(r.names), "; ".join(r.demonyms))
+                for r in self.regions.values()]
+        return pd.DataFrame(rows, columns=["id", "name", "names", "demonyms"])
 
     def actors_table(self) -> pd.DataFrame:
         """Return the actors.
@@ -228,7 +254,7 @@ def load_codebook(*paths: str | os.PathLike[str], bundled: bool = True) -> Codeb
 
     Args:
         *paths: YAML files (or folders of ``*.yml``/``*.yaml`` files) with any of the sections
-            ``countries, actors, categories, topics, cues``. An entry whose id exists already
+            ``countries, actors, categories, topics, cues, regions``. An entry whose id exists already
             replaces the earlier entry as a whole.
         bundled: Start from the bundled codebook (``kit/codebook/*.yml``).
 
@@ -641,9 +667,12 @@ _FIELDS: dict[str, dict[str, tuple[bool, Callable[[Any], Any]]]] = {
     "topics": {"id": (_R, _snake_id), "category": (_R, _snake_id), "label": (_R, _text),
                "patterns": (_R, _patterns)},
     "cues": {"id": (_R, _snake_id), "label": (_R, _text), "patterns": (_R, _patterns)},
+    "regions": {"id": (_R, _snake_id), "name": (_R, _text), "names": (_O, _text_tuple),
+                "demonyms": (_O, _text_tuple)},
 }
 _BUILD: dict[str, Callable[..., Any]] = {
     "countries": Country, "actors": Actor, "categories": Category, "topics": Topic, "cues": Cue,
+    "regions": Region,
 }
 
 
@@ -702,20 +731,27 @@ def _collisions(merged: dict[str, dict[str, _Item]]) -> list[str]:
         for field, texts in (("name", (item.value.name,)), ("aliases", item.value.aliases)):
             for text in texts:
                 claim(text, "actors", item, field)
+    for item in merged["regions"].values():
+        r = item.value
+        for field, texts in (("name", (r.name,)), ("names", r.names), ("demonyms", r.demonyms)):
+            for text in texts:
+                claim(text, "regions", item, field)
     return problems
 
 
 def _make_codebook(countries: dict[str, Country], actors: dict[str, Actor],
                    categories: dict[str, Category], topics: dict[str, Topic],
-                   cues: dict[str, Cue], sources: tuple[str, ...]) -> Codebook:
+                   cues: dict[str, Cue], regions: dict[str, Region],
+                   sources: tuple[str, ...]) -> Codebook:
     content = {name: [_thaw(asdict(v)) for v in section.values()] for name, section in
                (("countries", countries), ("actors", actors), ("categories", categories),
-                ("topics", topics), ("cues", cues))}
+                ("topics", topics), ("cues", cues), ("regions", regions))}
     dump = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
     return Codebook(
         countries=MappingProxyType(dict(countries)), actors=MappingProxyType(dict(actors)),
         categories=MappingProxyType(dict(categories)), topics=MappingProxyType(dict(topics)),
-        cues=MappingProxyType(dict(cues)), sources=tuple(sources),
+        cues=MappingProxyType(dict(cues)), regions=MappingProxyType(dict(regions)),
+        sources=tuple(sources),
         fingerprint=hashlib.sha256(dump.encode("utf-8")).hexdigest(),
     )
 
@@ -733,11 +769,16 @@ def entity_patterns(codebook: Codebook) -> list[dict[str, Any]]:
     Args:
         codebook: The codebook to compile.
 
+    Regions are what keeps a country's name from matching inside a longer place name: the
+    entity ruler prefers the longest match, so "Latin America" (a region) wins over "America"
+    (an alternative name of the United States) and links to no country.
+
     Returns:
         One dict per phrase: ``label`` (actor type, GPE for countries and cities, NORP for
-        demonyms), ``pattern`` (the string) and ``id`` (``actor:<id>``, ``country:<ISO3>``,
-        ``city:<ISO3>`` or ``demonym:<ISO3>``). Actors come first, then countries, cities and
-        demonyms; a string is emitted once, for the first of these that claims it.
+        demonyms, LOC for regions and NORP for their demonyms), ``pattern`` (the string) and
+        ``id`` (``actor:<id>``, ``country:<ISO3>``, ``city:<ISO3>``, ``demonym:<ISO3>`` or
+        ``region:<id>``). Actors come first, then countries, cities, demonyms and regions; a
+        string is emitted once, for the first of these that claims it.
     """
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -757,6 +798,9 @@ def entity_patterns(codebook: Codebook) -> list[dict[str, Any]]:
                                   ("demonym", "NORP", lambda c: c.demonyms)):
         for c in codebook.countries.values():
             add(label, texts_of(c), f"{kind}:{c.id}")
+    for r in codebook.regions.values():
+        add("LOC", (r.name, *r.names), f"region:{r.id}")
+        add("NORP", r.demonyms, f"region:{r.id}")
     return out
 
 

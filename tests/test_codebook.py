@@ -16,6 +16,7 @@ from kit.codebook import (
     Codebook,
     CodebookError,
     cue_patterns,
+    entity_patterns,
     load_codebook,
     topic_patterns,
 )
@@ -69,7 +70,7 @@ def test_codebook_bundled_counts(cb: Codebook) -> None:
     assert len(cb.actors) >= 40 and len(cb.topics) >= 30 and len(cb.cues) >= 8
     assert {"crime", "cooperation", "technology", "economy", "diplomacy"} <= set(cb.categories)
     assert [s.rsplit("/", 1)[-1] for s in cb.sources] == [
-        "countries.yml", "actors.yml", "topics.yml", "cues.yml"]
+        "countries.yml", "actors.yml", "topics.yml", "cues.yml", "regions.yml"]
 
 
 def test_codebook_every_country_has_a_demonym(cb: Codebook) -> None:
@@ -186,6 +187,7 @@ def test_codebook_is_read_only_and_picklable(cb: Codebook) -> None:
     copy = pickle.loads(pickle.dumps(cb))
     assert copy == cb and copy.fingerprint == cb.fingerprint
     assert copy.actors["sun_weidong"] == cb.actors["sun_weidong"]
+    assert copy.regions == cb.regions and copy.regions["latin_america"].name == "Latin America"
 
 
 def test_codebook_compiled_patterns_are_fresh_copies(cb: Codebook) -> None:
@@ -596,10 +598,45 @@ def test_codebook_cue_patterns_negative(nlp: spacy.language.Language, sentence: 
      ["demonym:KHM", "demonym:VNM", "country:LAO"]),
     ("Let us thank them; the china was broken.", []),
     ("The Ministry of Foreign Affairs said nothing.", []),
+    # A country's name inside a region's is no mention of the country; alone it still is.
+    ("Latin America, South America and North America met America.",
+     ["region:latin_america", "region:south_america", "region:north_america", "country:USA"]),
+    ("Central American and Latin Americans joined Americans in the Americas.",
+     ["region:central_america", "region:latin_america", "demonym:USA", "region:americas"]),
+    ("Ships from China patrol the South China Sea near the Indian Ocean, not India.",
+     ["country:CHN", "region:south_china_sea", "region:indian_ocean", "country:IND"]),
+    ("Boats left the Gulf of Thailand for the Korean Peninsula and New Guinea.",
+     ["region:gulf_of_thailand", "region:korean_peninsula", "region:new_guinea"]),
 ])
 def test_codebook_entity_patterns_match(nlp: spacy.language.Language, sentence: str,
                                         expected: list[str]) -> None:
     assert [ent.ent_id_ for ent in nlp(sentence).ents] == expected
+
+
+def test_codebook_regions_are_places_of_no_country(cb: Codebook) -> None:
+    table = cb.regions_table()
+    assert list(table.columns) == ["id", "name", "names", "demonyms"]
+    assert len(table) == len(cb.regions) >= 20
+    labels = {p["pattern"]: (p["label"], p["id"]) for p in entity_patterns(cb)}
+    assert labels["Southeast Asia"] == ("LOC", "region:southeast_asia")
+    assert labels["South-East Asia"] == ("LOC", "region:southeast_asia")
+    assert labels["Latin American"] == ("NORP", "region:latin_america")
+    assert labels["America"] == ("GPE", "country:USA")
+
+
+def test_codebook_user_region_extends_and_collides(tmp_path: Path) -> None:
+    path = write(tmp_path, "mine.yml", """\
+        regions:
+        - {id: mekong_delta, name: Mekong Delta, names: [Mekong delta]}
+        """)
+    assert load_codebook(path).regions["mekong_delta"].names == ("Mekong delta",)
+    bad = write(tmp_path, "bad.yml", """\
+        regions:
+        - {id: indochina, name: Indochina, names: [Vietnam]}
+        """)
+    with pytest.raises(CodebookError, match=r"'Vietnam' is claimed by two entries.*regions "
+                                            r"entry 'indochina'"):
+        load_codebook(bad)
 
 
 def test_codebook_entity_labels(nlp: spacy.language.Language) -> None:

@@ -6,6 +6,7 @@ beyond the seed (DESIGN.md, "Threads").
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from kit.annotate import annotate
@@ -108,6 +109,21 @@ The two sides will meet again in June.
 
 In a related story, a fishing boat sank off Phuket on Sunday.
 """,
+    # A region whose name holds a country's ("Latin America") is no mention of that country.
+    "regions": """date 2025-10-08
+
+Thai police hosted officers from Latin America and North America in Bangkok for talks on
+cocaine routes through Southeast Asia.
+
+Thailand and America later signed a memorandum on extradition.
+""",
+    # Nor is a sea named after one: no Thai side in the first paragraph, no China in the second.
+    "seas": """date 2025-04-22
+
+Vietnamese and Cambodian coast guards agreed on joint patrols in the Gulf of Thailand.
+
+Thai navy officers held talks with Philippine counterparts on security in the South China Sea.
+""",
 }
 
 
@@ -129,10 +145,22 @@ def varied(tmp_path_factory, blank_nlp, codebook):
         ("others", [[], []]),
         ("currency", [["THA-KOR"], ["THA-KOR"]]),
         ("malaysia", [[], ["THA-MYS"], ["THA-MYS"], []]),
+        ("regions", [[], ["THA-USA"]]),
+        ("seas", [[], ["THA-PHL"]]),
     ],
 )
 def test_threads_varied_articles(varied, article_id, expected):
     assert threads_by_paragraph(varied, article_id) == expected
+
+
+def test_threads_region_mentions_link_to_no_country(varied):
+    mentions = varied.mentions.query("article_id in ['regions', 'seas']")
+    countries = dict(zip(mentions["text"], mentions["country"]))
+    for region in ("Latin America", "North America", "Southeast Asia", "Gulf of Thailand",
+                   "South China Sea"):
+        assert region in countries and pd.isna(countries[region]), region
+    assert countries["America"] == "USA" and countries["Thai"] == "THA"
+    assert "CHN" not in set(mentions["country"].dropna())
 
 
 def test_threads_multilateral_lists_participants(varied):
