@@ -26,6 +26,14 @@ Resolution policies (``published`` is the article's publication date):
 - **this/last/next** month, quarter or year are calendar units around publication; "earlier this
   week/month/quarter/year" ends at publication, "later this ..." starts there. "the previous year"
   is the year before publication.
+- **Tense of "this week/month/quarter/year"**: what is reported in the past cannot lie after
+  publication, so in a past-tense sentence ("Police arrested 40 people this month") the unit ends
+  at publication, as "earlier this month" does; in a future sentence ("will meet this week") it
+  starts there. The tense is that of the marker nearest the expression in its sentence: a future
+  marker (above), a past one ("was", "had", "met", "-ed" verbs; not a participle after "be", "is"
+  or "are") or a present one ("is", "are", "remains", "runs"), which leaves the whole unit, as
+  does a sentence without any. "This weekend" in the past is the latest weekend that began by
+  publication. Precision stays the unit's ("month"): the interval is narrowed, not made exact.
 - **early / mid / late** narrow the interval but keep its precision: days 1-10, 11-20, 21-end of
   a month ("the beginning/middle/end of" likewise); Jan-Apr, May-Aug, Sep-Dec of a year;
   Mon-Tue, Wed-Thu, Fri-Sun of a week.
@@ -105,6 +113,26 @@ _FUTURE = re.compile(
     r"set to|to be held|upcoming|forthcoming|intends? to|aims? to)\b|['’]ll\b",
     re.IGNORECASE,
 )
+# Past-tense markers for "this week/month/...": auxiliaries, irregular past forms of verbs news
+# uses, and (checked in code against _NOT_PAST) words ending in "-ed". A participle after "be",
+# "being", "is", "are" or "am" is passive voice, whose tense is the auxiliary's.
+_PAST = re.compile(
+    r"(?<![\w'’])(?:(?:was|were|had|did|been)|(?<!be )(?<!being )(?<!is )(?<!are )(?<!am )"
+    r"(?:said|told|met|held|took|made|went|came|saw|gave|led|began|brought|caught|fought|sought|"
+    r"bought|sent|spent|left|kept|found|won|lost|fled|struck|broke|rose|fell|grew|ran|stood|"
+    r"became|drew|wrote|spoke|chose|flew|drove|knew|thought|paid|laid|heard|shot|stole|hid|"
+    r"froze|sold|taught|[A-Za-z]{2,}ed))(?![\w'’])",
+    re.IGNORECASE,
+)
+# "-ed" words that are seldom a past verb in news text (adjectives, nouns, "-eed" verbs).
+_NOT_PAST = frozenset(
+    "need speed seed feed bleed breed proceed exceed succeed indeed hundred red bed shed united "
+    "related based alleged wanted armed organised organized limited advanced skilled interested "
+    "concerned supposed proposed expected planned scheduled detailed dedicated experienced "
+    "retired married so-called talented sophisticated coordinated".split()
+)
+_PRESENT = re.compile(r"(?<![\w'’])(?:is|are|am|remains?|continues?|runs)(?![\w'’])",
+                      re.IGNORECASE)
 _PREVIOUS_WORD = re.compile(r"([A-Za-z]+(?:['’]s)?)[ \t\u00a0]+$")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s|\n")
 _SLACK = _dt.timedelta(days=60)
@@ -221,13 +249,41 @@ class _Context:
     _starts: list[int] | None = field(default=None, repr=False)
     _ends: list[int] = field(default_factory=list, repr=False)
     _future: dict[tuple[int, int | None], bool] = field(default_factory=dict, repr=False)
+    _markers: dict[tuple[int, int | None], list[tuple[int, int, str]]] = field(
+        default_factory=dict, repr=False)
 
     def future(self, start: int, end: int) -> bool:
-        """True when the sentence around ``text[start:end]`` speaks of the future.
+        """True when the sentence around ``text[start:end]`` speaks of the future."""
+        bounds = self._sentence(start, end)
+        if bounds not in self._future:
+            self._future[bounds] = _FUTURE.search(self.text[bounds[0]:bounds[1]]) is not None
+        return self._future[bounds]
 
-        The sentence runs from the end of the last sentence end (``_SENTENCE_END``) that lies
-        wholly before ``start`` to the start of the first one found from ``end`` on.
-        """
+    def tense(self, start: int, end: int) -> str | None:
+        """"past", "present" or "future": the tense marker nearest ``text[start:end]`` in its
+        sentence; None when the sentence has none."""
+        bounds = self._sentence(start, end)
+        if bounds not in self._markers:
+            first, sentence = bounds[0], self.text[bounds[0]:bounds[1]]
+            found = [(first + m.start(), first + m.end(), "future")
+                     for m in _FUTURE.finditer(sentence)]
+            found += [(first + m.start(), first + m.end(), "present")
+                      for m in _PRESENT.finditer(sentence)]
+            found += [(first + m.start(), first + m.end(), "past")
+                      for m in _PAST.finditer(sentence) if m[0].lower() not in _NOT_PAST]
+            self._markers[bounds] = found
+        outside = [(a, b, kind) for a, b, kind in self._markers[bounds] if b <= start or a >= end]
+        if not outside:
+            return None
+        # Nearest first; on a tie the marker before the expression, where English puts the
+        # verb an adverb of time belongs to ("arrested this week will face trial").
+        return min(outside, key=lambda x: (start - x[1], 0) if x[1] <= start
+                   else (x[0] - end, 1))[2]
+
+    def _sentence(self, start: int, end: int) -> tuple[int, int | None]:
+        """Bounds of the sentence around ``text[start:end]``: from the end of the last sentence
+        end (``_SENTENCE_END``) wholly before ``start`` to the start of the first one found
+        from ``end`` on."""
         if self._starts is None:
             found = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(self.text)]
             self._starts = [a for a, _ in found]
@@ -243,10 +299,7 @@ class _Context:
             inner = _SENTENCE_END.search(self.text, end, self._ends[j - 1])
             if inner is not None:
                 last = inner.start()
-        if (first, last) not in self._future:
-            sentence = self.text[first:last]
-            self._future[first, last] = _FUTURE.search(sentence) is not None
-        return self._future[first, last]
+        return first, last
 
 
 _Result = tuple[_dt.date, _dt.date, str]
@@ -414,6 +467,14 @@ def _resolve_relative(m: re.Match[str], ctx: _Context) -> _Result | None:
     else:
         first, last = _year_interval(pub.year + offset, narrow)
         precision = "year"
+    if part is None and rel == "this":
+        tense = ctx.tense(m.start(), m.end())
+        if unit == "weekend" and tense == "past" and first > pub:
+            first, last = first - _dt.timedelta(weeks=1), last - _dt.timedelta(weeks=1)
+        elif tense == "past":
+            part = "earlier"
+        elif tense == "future":
+            part = "later"
     if part == "earlier":
         last = min(last, pub)
     elif part == "later":

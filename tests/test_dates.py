@@ -132,7 +132,9 @@ def test_dates_and_without_between_lists_two_days() -> None:
          D(2024, 2, 29)),
         ("Police said earlier this month that the ring had grown.", MON_29_SEP,
          "earlier this month", D(2025, 9, 1), D(2025, 9, 29)),
-        ("Arrests peaked this month.", D(2025, 2, 14), "this month", D(2025, 2, 1), D(2025, 2, 28)),
+        # Reported in the past: the month so far, not days after publication.
+        ("Arrests peaked this month.", D(2025, 2, 14), "this month", D(2025, 2, 1), D(2025, 2, 14)),
+        ("Rents are high this month.", D(2025, 2, 14), "this month", D(2025, 2, 1), D(2025, 2, 28)),
         ("A new cyber unit will open next month.", D(2025, 12, 5), "next month", D(2026, 1, 1),
          D(2026, 1, 31)),
         ("Flooding hit the province in early June.", MON_29_SEP, "early June", D(2025, 6, 1),
@@ -226,6 +228,8 @@ def test_dates_relative_day(sentence: str, published: dt.date, text: str, day: d
         ("Japan plans to expand the programme next year.", MON_29_SEP, "next year",
          D(2026, 1, 1), D(2026, 12, 31), "year"),
         ("This year, arrests rose by a third.", MID_JAN, "This year", D(2025, 1, 1),
+         MID_JAN, "year"),
+        ("This year marks fifty years of ties.", MID_JAN, "This year", D(2025, 1, 1),
          D(2025, 12, 31), "year"),
         ("The scheme started earlier this year.", D(2025, 5, 20), "earlier this year",
          D(2025, 1, 1), D(2025, 5, 20), "year"),
@@ -374,6 +378,64 @@ def test_dates_longest_match_wins_and_sorted() -> None:
     text = "On Monday, September 15, 2025 and again last week, then in 2026."
     mentions = find_dates(text, MON_29_SEP)
     assert [m.text for m in mentions] == ["Monday, September 15, 2025", "last week", "2026"]
+
+
+WED_17_SEP = D(2025, 9, 17)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "first", "last", "precision"),
+    [
+        # Past tense: the unit so far. Precision stays the unit's.
+        ("Customs officers seized 200 kg of ketamine this week.", WED_17_SEP, D(2025, 9, 15),
+         WED_17_SEP, "week"),
+        ("Vietnamese police have detained 31 suspects this month.", WED_17_SEP, D(2025, 9, 1),
+         WED_17_SEP, "month"),
+        ("This quarter, Malaysia deported 400 foreigners.", WED_17_SEP, D(2025, 7, 1),
+         WED_17_SEP, "quarter"),
+        ("The two sides met twice this year, officials said.", WED_17_SEP, D(2025, 1, 1),
+         WED_17_SEP, "year"),
+        ("Three call centres were raided in Poipet this week.", WED_17_SEP, D(2025, 9, 15),
+         WED_17_SEP, "week"),
+        # The weekend reported on a Wednesday is the one just past.
+        ("Police raided a casino this weekend.", WED_17_SEP, D(2025, 9, 13), D(2025, 9, 14),
+         "week"),
+        # Future: from publication on, passive voice included.
+        ("The ministers will sign the MoU this month.", WED_17_SEP, WED_17_SEP, D(2025, 9, 30),
+         "month"),
+        ("A joint exercise is scheduled for this week.", WED_17_SEP, WED_17_SEP, D(2025, 9, 21),
+         "week"),
+        ("The agreement will be signed this week.", WED_17_SEP, WED_17_SEP, D(2025, 9, 21),
+         "week"),
+        ("Police, who arrested five men, will hold talks this week.", WED_17_SEP, WED_17_SEP,
+         D(2025, 9, 21), "week"),
+        # Present tense or no verb: the whole unit.
+        ("The expo is held in Osaka this month.", WED_17_SEP, D(2025, 9, 1), D(2025, 9, 30),
+         "month"),
+        ("Cambodia chairs the forum this year.", WED_17_SEP, D(2025, 1, 1), D(2025, 12, 31),
+         "year"),
+        # The nearest marker decides: the arrests were this week, the trial comes later.
+        ("Five suspects arrested this week will face trial in Bangkok.", WED_17_SEP,
+         D(2025, 9, 15), WED_17_SEP, "week"),
+    ],
+)
+def test_dates_this_unit_follows_the_tense(sentence: str, published: dt.date, first: dt.date,
+                                           last: dt.date, precision: str) -> None:
+    mention = _only(sentence, published)
+    assert (mention.start_date, mention.end_date, mention.precision) == (first, last, precision)
+
+
+@settings(deadline=None, max_examples=100)
+@given(
+    verb=st.sampled_from(["arrested", "seized", "met", "held", "deported", "were detained",
+                          "had signed", "caught", "fled", "made"]),
+    unit=st.sampled_from(["week", "month", "quarter", "year", "weekend"]),
+    published=st.dates(min_value=D(1950, 1, 1), max_value=D(2090, 12, 31)),
+)
+def test_dates_past_this_unit_never_ends_after_publication(verb: str, unit: str,
+                                                           published: dt.date) -> None:
+    mention = _only(f"Officials {verb} the suspects this {unit}.", published)
+    assert mention.start_date <= mention.end_date <= published
 
 
 def test_dates_future_rule_reads_each_sentence_of_a_long_paragraph() -> None:
