@@ -561,12 +561,17 @@ def _load_table(path: Path, reader: _Reader, columns: Mapping[str, str]) -> None
     if suffix not in _TABLE_EXTS:
         raise _error(path, f"unsupported table type {suffix or '(none)'!r}",
                      "Tables must be .csv, .jsonl or .xlsx files.")
+    bad_lines: list[CorpusError] = []
     if suffix == ".xlsx":
         fields, rows = _xlsx_rows(path, reader.max_bytes)
     elif suffix == ".csv":
         fields, rows = _csv_rows(_read_text(path, reader.max_bytes), path, reader.max_bytes)
     else:
-        fields, rows = _jsonl_rows(_read_text(path, reader.max_bytes), path)
+        fields, rows, bad_lines = _jsonl_rows(_read_text(path, reader.max_bytes), path)
+        if not rows and bad_lines:  # nothing but bad lines: they are the problem
+            for err in bad_lines:
+                reader.problem(err)
+            return
     if not rows:
         raise _error(path, "table has no data rows", "Add one row per article.")
     resolved: dict[str, str | None] = {}
@@ -578,11 +583,20 @@ def _load_table(path: Path, reader: _Reader, columns: Mapping[str, str]) -> None
             raise _error(path, f"missing required column {wanted!r} (columns found: "
                          f"{', '.join(fields) or 'none'})",
                          f"Rename the column, or pass {field}_col='...' to read_table.")
+    # Bad JSONL lines are reported in file order among the rows; the other lines still load.
+    pending = iter(bad_lines)
+    bad = next(pending, None)
     for number, line, where, record in rows:
+        while bad is not None and line is not None and bad.line is not None and bad.line < line:
+            reader.problem(bad)
+            bad = next(pending, None)
         try:
             reader.add(_row_article(path, number, line, where, record, resolved))
         except CorpusError as exc:
             reader.problem(exc)
+    while bad is not None:
+        reader.problem(bad)
+        bad = next(pending, None)
 
 
 # A row: (data row number, file line or None, where-text for messages, fields)
@@ -613,24 +627,39 @@ def _csv_rows(text: str, path: Path, max_bytes: int) -> tuple[list[str], list[_R
     return header, rows
 
 
-def _jsonl_rows(text: str, path: Path) -> tuple[list[str], list[_Row]]:
+_JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean",
+               type(None): "null"}
+
+
+def _jsonl_rows(text: str, path: Path) -> tuple[list[str], list[_Row], list[CorpusError]]:
+    """Rows of a JSONL file, and a problem for each line that is no JSON object. Lines are
+    independent, so a bad line costs its own row only."""
     rows: list[_Row] = []
+    bad: list[CorpusError] = []
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise _error(path, f"line {number} is not valid JSON ({exc.msg})",
-                         "Each line must be one JSON object, e.g. "
-                         '{"date": "2025-09-29", "text": "..."}.', line=number) from None
+            bad.append(_error(path, f"line {number} is not valid JSON ({exc.msg})",
+                              "Each line must be one JSON object, e.g. "
+                              '{"date": "2025-09-29", "text": "..."}.', line=number))
+            continue
+        except RecursionError:  # the json module parses nested arrays recursively
+            bad.append(_error(path, f"line {number} nests JSON arrays or objects too deeply "
+                              "to read", "Each line must be one flat JSON object, e.g. "
+                              '{"date": "2025-09-29", "text": "..."}.', line=number))
+            continue
         if not isinstance(record, dict):
-            raise _error(path, f"line {number} is a JSON {type(record).__name__}, not an object",
-                         'Each line must be one JSON object, e.g. {"date": ..., "text": ...}.',
-                         line=number)
+            kind = _JSON_KINDS.get(type(record), type(record).__name__)
+            bad.append(_error(path, f"line {number} is a JSON {kind}, not an object",
+                              'Each line must be one JSON object, e.g. '
+                              '{"date": ..., "text": ...}.', line=number))
+            continue
         n = len(rows) + 1
         rows.append((n, number, f"data row {n} (line {number})", record))
-    return list(dict.fromkeys(str(k) for *_, record in rows for k in record)), rows
+    return list(dict.fromkeys(str(k) for *_, record in rows for k in record)), rows, bad
 
 
 def _xlsx_rows(path: Path, max_bytes: int) -> tuple[list[str], list[_Row]]:

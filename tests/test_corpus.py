@@ -333,7 +333,7 @@ def test_corpus_jsonl_table_with_ids(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("content", "problem", "line"), [
     ('{"date": "2025-01-01", "text": "ok"}\n{"date": "2025-01-01", "text": oops}\n',
      "line 2 is not valid JSON", 2),
-    ('{"date": "2025-01-01", "text": "ok"}\n\n["a", "b"]\n', "line 3 is a JSON list", 3),
+    ('{"date": "2025-01-01", "text": "ok"}\n\n["a", "b"]\n', "line 3 is a JSON array", 3),
     ('{"date": "2025-01-01", "text": "ok"}\n{"date": "2025-01-01"}\n',
      "data row 2 (line 2) has no text", 2),
     ('{"date": "2025-01-01", "text": "ok"}\n{"text": "no date"}\n',
@@ -351,7 +351,10 @@ def test_corpus_jsonl_collect_keeps_good_rows(tmp_path: Path) -> None:
     content = ('{"date": "2025-01-01", "text": "ok"}\nnot json\n'
                '{"date": "2025-01-01", "text": ""}\n')
     corpus = load_corpus(_write(tmp_path, "f.jsonl", content), errors="collect")
-    assert corpus.problems.line.tolist() == [2]
+    # Lines are independent: a line that is no JSON costs its own row, not the file.
+    assert corpus.articles.article_id.tolist() == ["f-1"]
+    assert corpus.problems.line.tolist() == [2, 3]
+    assert "line 2 is not valid JSON" in corpus.problems.message[0]
     corpus = load_corpus(_write(tmp_path, "g.jsonl", content.replace("not json\n", "")),
                          errors="collect")
     assert corpus.articles.article_id.tolist() == ["g-1"]
@@ -427,6 +430,29 @@ def test_corpus_jsonl_lone_surrogate_is_a_row_problem(tmp_path: Path) -> None:
         message.encode("utf-8")  # the message itself can be printed and stored
     with pytest.raises(CorpusError, match=r"feed\.jsonl, line 1: data row 1 \(line 1\)"):
         load_corpus(path)
+
+
+def test_corpus_jsonl_bad_lines_are_row_problems_in_file_order(tmp_path: Path) -> None:
+    lines = ['{"date": "2025-03-01", "text": "Thai and Lao police met."}',
+             '["not", "an", "object"]',
+             '{"date": "2025-03-02", "text": "Patrols began.", "extra": ' + "[" * 50_000
+             + "]" * 50_000 + "}",
+             '{"date": "2025-03-03"}',
+             '{"date": "2025-03-04", "text": "Talks ended."}',
+             '{"date": "2025-03-05", "text": broken}']
+    path = _write(tmp_path, "feed.jsonl", "\n".join(lines) + "\n")
+    corpus = load_corpus(path, errors="collect")
+    assert corpus.articles.article_id.tolist() == ["feed-1", "feed-3"]
+    assert corpus.problems.line.tolist() == [2, 3, 4, 6]
+    expected = ["line 2 is a JSON array, not an object", "line 3 nests JSON arrays or objects "
+                "too deeply to read", "data row 2 (line 4) has no text", "line 6 is not valid JSON"]
+    for problem, start in zip(corpus.problems.problem, expected, strict=True):
+        assert problem.startswith(start), problem
+    with pytest.raises(CorpusError, match="line 2 is a JSON array"):
+        load_corpus(path)
+    only_bad = _write(tmp_path, "bad.jsonl", "oops\nnull\n")
+    problems = load_corpus(only_bad, errors="collect").problems
+    assert problems.line.tolist() == [1, 2] and "a JSON null, not an object" in problems.message[1]
 
 
 def test_corpus_file_name_that_is_not_utf8_is_kept(tmp_path: Path) -> None:

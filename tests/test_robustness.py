@@ -170,6 +170,14 @@ LONE = st.builds(lambda a, s, b: a + s + b, texts(max_size=4),
 CELL = st.one_of(st.none(), st.integers(), st.floats(), st.booleans(), texts(max_size=20), LONE,
                  st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3),
                                                                       st.integers(), max_size=2))
+# Lines of a JSONL file that are no JSON object: broken JSON, other JSON values, deep nesting.
+JUNK_LINE = st.one_of(
+    st.sampled_from(["oops", "{", '{"date": 1,}', "null", "[1, 2]", '"text"', "3.5", "true",
+                     "[" * 100_000 + "]" * 100_000, '{"a": ' * 50_000 + "1" + "}" * 50_000]),
+    # Text that cannot start a JSON value.
+    texts(min_size=1, max_size=10).filter(
+        lambda t: t.strip() and t.strip()[0] not in '{[-"0123456789tfn'),
+)
 ISO_DATE = st.builds(lambda d, time: d.isoformat() + time, DATE,
                      st.sampled_from(["", "T08:30:00", " 23:59", "T00:00:00Z", "T12:00:00+07:00"]))
 
@@ -179,14 +187,22 @@ ISO_DATE = st.builds(lambda d, time: d.isoformat() + time, DATE,
     {"date": st.one_of(ISO_DATE, CELL), "text": st.one_of(
         st.lists(PARAGRAPH.map("\n".join), min_size=1, max_size=3).map("\n\n".join), CELL)},
     optional={"id": CELL, "title": CELL, "source": CELL, "extra": CELL}),
-    min_size=1, max_size=5), fmt=st.sampled_from(["jsonl", "csv"]))
-def test_robustness_corpus_tables_keep_valid_rows_and_report_the_others(rows, fmt):
+    min_size=1, max_size=5), fmt=st.sampled_from(["jsonl", "csv"]),
+    junk=st.lists(st.tuples(st.integers(0, 5), JUNK_LINE), max_size=2))
+def test_robustness_corpus_tables_keep_valid_rows_and_report_the_others(rows, fmt, junk):
     if fmt == "csv":  # a CSV file is UTF-8 text, which cannot hold a lone surrogate
         assume(not any(_lone(v) for r in rows for v in r.values()))
+        junk = []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"table.{fmt}"
-        _write_table(path, rows)
+        _write_table(path, rows, junk)
         corpus = read_table(path, errors="collect", max_bytes=100_000_000)
+    # A JSONL line that is no JSON object is one problem and costs no other row.
+    if junk:
+        bad_lines = corpus.problems["message"].str.contains("not valid JSON|not an object|"
+                                                            "too deeply")
+        assert bad_lines.sum() == len(junk)
+        corpus = type(corpus)(corpus.articles, corpus.paragraphs, corpus.problems[~bad_lines])
     # The CSV reader skips rows with nothing in them; they are no article and no problem.
     kept = [r for r in rows if fmt == "jsonl" or any(_cell(v, fmt).strip() for v in r.values())]
     valid = [r for r in kept if _valid_row(r, fmt)]
@@ -201,9 +217,13 @@ def test_robustness_corpus_tables_keep_valid_rows_and_report_the_others(rows, fm
     assert corpus.problems["path"].eq(str(path)).all()
 
 
-def _write_table(path: Path, rows: list[dict[str, Any]]) -> None:
+def _write_table(path: Path, rows: list[dict[str, Any]],
+                 junk: list[tuple[int, str]] = ()) -> None:
     if path.suffix == ".jsonl":
-        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        lines = [json.dumps(r) for r in rows]
+        for at, line in junk:
+            lines.insert(at, line)
+        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
         return
     columns = list(dict.fromkeys(k for r in rows for k in r))
     with path.open("w", encoding="utf-8", newline="") as handle:
