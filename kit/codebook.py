@@ -1,9 +1,9 @@
-"""The codebook: countries, actors, topics and cooperation cues, kept as YAML data.
+"""The codebook: countries, actors, topics, cooperation cues and regions, kept as YAML data.
 
 The bundled files live in ``kit/codebook/*.yml``; users extend or correct them with their own
 YAML files, which may hold any of the sections ``countries``, ``actors``, ``categories``,
-``topics``, ``cues`` and ``regions``. Entries are merged by id: a later file's entry replaces an earlier one
-with the same id as a whole. Everything is validated on load, and every error names the file,
+``topics``, ``cues`` and ``regions``. Entries are merged by id: a later file's entry replaces an
+earlier one with the same id as a whole. Everything is validated on load, and every error names the file,
 the line, the entry and the field.
 
 Topic and cue patterns use a small mini-language (documented with examples in
@@ -254,8 +254,8 @@ def load_codebook(*paths: str | os.PathLike[str], bundled: bool = True) -> Codeb
 
     Args:
         *paths: YAML files (or folders of ``*.yml``/``*.yaml`` files) with any of the sections
-            ``countries, actors, categories, topics, cues, regions``. An entry whose id exists already
-            replaces the earlier entry as a whole.
+            ``countries, actors, categories, topics, cues, regions``. An entry whose id exists
+            already replaces the earlier entry as a whole.
         bundled: Start from the bundled codebook (``kit/codebook/*.yml``).
 
     Returns:
