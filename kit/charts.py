@@ -540,7 +540,9 @@ def network(
         fig.update_layout({f"{axis}axis": {"range": [round(low - pad, _LAYOUT_DIGITS),
                                                      round(high + pad, _LAYOUT_DIGITS)],
                                            "visible": False}})
-    return _style(fig, title=title, legend_title="", height=560)
+    _style(fig, title=title, legend_title="", height=560)
+    # Legend groups (a node's dots and its edges) would stack one row per group, over the title.
+    return fig.update_layout(legend_traceorder="normal")
 
 
 # --------------------------------------------------------------------------- timeline

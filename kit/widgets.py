@@ -9,15 +9,20 @@ reachable on the returned :class:`Dashboard`; nothing is kept in module globals.
 
 from __future__ import annotations
 
+import copy
+import functools
 import html
+import json
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 import pandas as pd
+import plotly
 import plotly.graph_objects as go
 
 from kit import charts, compare, views
@@ -129,18 +134,7 @@ class Dashboard:
 
     def state(self) -> FilterState:
         """The filter state the controls currently describe."""
-        c = self.controls
-        dates = c["dates"].value if "dates" in c else None
-        return FilterState(
-            threads=tuple(c["threads"].value),
-            actor_type=_none_if_all(c["actor_type"].value),
-            country=_none_if_all(c["country"].value),
-            category=_none_if_all(c["category"].value),
-            date_range=(pd.Timestamp(dates[0]).date(), pd.Timestamp(dates[1]).date())
-            if dates else None,
-            min_mentions=int(c["min_mentions"].value),
-            text=c["text"].value.strip() or None,
-        )
+        return _state(self.controls)
 
     def refresh(self, *_: Any) -> None:
         """Recompute every figure from the controls and update the figure widgets in place."""
@@ -149,11 +143,15 @@ class Dashboard:
         for name, fig in figures.items():
             _replace_figure(self.figures[name], fig)
             self._wire_clicks(name)
+        self._show_status(state)
+
+    def _show_status(self, state: FilterState) -> None:
         view = filtered(self.ann, state)
         self.status.value = html.escape(
-            f"{len(view.paragraphs)} paragraphs in {view.paragraphs['article_id'].nunique()} "
-            f"articles, {len(view.assignments)} thread assignments, "
-            f"{view.mentions['actor'].nunique()} actors"
+            f"{_count(len(view.paragraphs), 'paragraph')} in "
+            f"{_count(view.paragraphs['article_id'].nunique(), 'article')}, "
+            f"{_count(len(view.assignments), 'thread assignment')}, "
+            f"{_count(view.mentions['actor'].nunique(), 'actor')}"
         )
 
     def show_evidence(self, **criteria: str | None) -> pd.DataFrame:
@@ -162,7 +160,7 @@ class Dashboard:
         table = compare.evidence(view, **{k: v for k, v in criteria.items() if v})
         said = ", ".join(f"{k} {v}" for k, v in criteria.items() if v)
         self.evidence.value = (
-            f"<h4>Evidence: {html.escape(said)} ({len(table)} sentences)</h4>"
+            f"<h4>Evidence: {html.escape(said)} ({_count(len(table), 'sentence')})</h4>"
             + views.evidence_html(table)
         )
         return table
@@ -207,22 +205,48 @@ def build_dashboard(
         threads: Threads selected at first (default: all).
     """
     controls = _controls(ann, threads)
-    figures = {name: go.FigureWidget() for name in charts_shown}
+    # Each figure widget starts as its first rendering: a view that misses the edit messages
+    # sent before its browser code had loaded still shows the right figure.
+    first = render(ann, _state(controls), charts_shown=charts_shown)
+    figures = {name: _new_figure_widget(fig) for name, fig in first.items()}
     evidence = w.HTML("<i>Click a bar or a network node to see the sentences behind it.</i>")
     status = w.HTML()
-    filters = w.VBox([
-        w.HTML("<b>Filters</b>"), controls["threads"], controls["actor_type"],
-        controls["country"], controls["category"], controls["min_mentions"],
-        *([controls["dates"]] if "dates" in controls else []), controls["text"],
-    ], layout=w.Layout(width="300px", flex="0 0 300px"))
-    panels = w.VBox([status, *figures.values(), evidence], layout=w.Layout(flex="1 1 auto"))
+    # Filters sit above the charts, in columns that wrap: the charts keep the full width of a
+    # notebook or a Voila page.
+    column = w.Layout(width="300px", margin="0 12px 0 0")
+    filters = w.HBox([
+        w.VBox([controls["threads"]], layout=column),
+        w.VBox([controls["actor_type"], controls["country"], controls["category"]],
+               layout=column),
+        w.VBox([controls["min_mentions"], *([controls["dates"]] if "dates" in controls else []),
+                controls["text"]], layout=w.Layout(width="420px")),
+    ], layout=w.Layout(flex_flow="row wrap"))
+    panels = w.VBox([status, *figures.values(), evidence],
+                    layout=w.Layout(width="100%", overflow="auto"))
     dash = Dashboard(ann=ann, controls=controls, figures=figures, evidence=evidence,
-                     status=status, widget=w.HBox([filters, panels]),
+                     status=status, widget=w.VBox([w.HTML("<b>Filters</b>"), filters, panels]),
                      charts_shown=tuple(charts_shown))
+    for name in charts_shown:
+        dash._wire_clicks(name)
+    dash._show_status(dash.state())
     for control in controls.values():
         control.observe(dash.refresh, names="value")
-    dash.refresh()
     return dash
+
+
+def _state(controls: dict[str, w.Widget]) -> FilterState:
+    c = controls
+    dates = c["dates"].value if "dates" in c else None
+    return FilterState(
+        threads=tuple(c["threads"].value),
+        actor_type=_none_if_all(c["actor_type"].value),
+        country=_none_if_all(c["country"].value),
+        category=_none_if_all(c["category"].value),
+        date_range=(pd.Timestamp(dates[0]).date(), pd.Timestamp(dates[1]).date())
+        if dates else None,
+        min_mentions=int(c["min_mentions"].value),
+        text=c["text"].value.strip() or None,
+    )
 
 
 def _controls(ann: Annotations, threads: Sequence[str] | None) -> dict[str, w.Widget]:
@@ -256,7 +280,8 @@ def _controls(ann: Annotations, threads: Sequence[str] | None) -> dict[str, w.Wi
     if len(days) > 1:
         controls["dates"] = w.SelectionRangeSlider(
             options=[(d.isoformat(), d) for d in days], index=(0, len(days) - 1),
-            description="Published", continuous_update=False, style=style, layout=layout)
+            description="Published", continuous_update=False, style=style,
+            layout=w.Layout(width="410px"))  # room for the readout: two ISO dates
     return controls
 
 
@@ -276,12 +301,73 @@ def _criteria(chart: str, key: Sequence[Any]) -> dict[str, str | None]:
     return {"thread": key[0]}
 
 
+@functools.cache
+def _figure_widget_class() -> type[go.FigureWidget]:
+    """``go.FigureWidget`` whose browser code is compiled once per page, not once per figure.
+
+    Each FigureWidget carries plotly's 5 MB front-end bundle, and anywidget imports it anew for
+    every figure and gives each one two seconds to start: four figures loading at once on a
+    slow machine (a Binder, a Voila page rendering them together) left some of them dead. This
+    class ships a small module that imports the bundle once and shares it.
+    """
+    bundle = Path(plotly.__file__).with_name("package_data") / "widgetbundle.js"
+    code = bundle.read_text(encoding="utf-8")
+    esm = (
+        'const key = Symbol.for("kit.plotly-figure-widget");\n'
+        "globalThis[key] ??= import(URL.createObjectURL(new Blob(\n"
+        f'  [{json.dumps(code)}], {{type: "text/javascript"}})));\n'
+        "export default (await globalThis[key]).default;\n"
+    )
+    return type("FigureWidget", (go.FigureWidget,), {"_esm": esm, "__module__": __name__})
+
+
+def _for_widget(fig: go.Figure) -> go.Figure:
+    """*fig* with its house template replaced by the few settings it stands for.
+
+    In a FigureWidget, plotly.js drew nothing for a figure with a layout template and a
+    reversed axis.
+    """
+    fig = go.Figure(fig)
+    fig.layout.template = None
+    fig.update_layout(paper_bgcolor="white", plot_bgcolor="white")
+    for update in (fig.update_xaxes, fig.update_yaxes):
+        update(showline=True, linecolor="#444444", ticks="outside", showgrid=False,
+               zeroline=False)
+    return fig
+
+
 def _replace_figure(target: go.FigureWidget, source: go.Figure) -> None:
     """Make *target* show *source*, in place, in as few messages to the browser as possible."""
+    source = _for_widget(source)
     with target.batch_update():
         target.data = ()
         target.add_traces(list(source.data))
         target.layout = source.layout
+        target.layout.template = None  # assigning a layout put plotly's default template back
+    _sync_state(target)
+
+
+def _new_figure_widget(fig: go.Figure) -> go.FigureWidget:
+    widget = _figure_widget_class()(_for_widget(fig))
+    widget.layout.template = None  # the constructor put plotly's default template back
+    _sync_state(widget)
+    return widget
+
+
+def _sync_state(widget: go.FigureWidget) -> None:
+    """Make the state a new view of *widget* starts from match the figure.
+
+    A FigureWidget sends edits to the views it has as one-off messages and keeps its synced
+    state as it was when created; a view opened later (Voila renders after the notebook has
+    run; a notebook reopened in the same session) would show that first figure. FigureWidget
+    refreshes this state only when displayed on its own, not as a child of a box.
+    """
+    widget._widget_layout = copy.deepcopy(widget._layout_obj._props)
+    widget._widget_data = copy.deepcopy(widget._data)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _none_if_all(value: Any) -> Any:

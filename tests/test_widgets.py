@@ -57,7 +57,7 @@ def test_widgets_selecting_one_thread_updates_every_figure(dash):
     assert [t.name for t in dash.figures["timeline"].data] == ["Thailand–China"]
     after = {name: len(fig.data) for name, fig in dash.figures.items()}
     assert after != before
-    assert dash.status.value.startswith("3 paragraphs in 1 articles")
+    assert dash.status.value.startswith("3 paragraphs in 1 article,")
 
 
 def test_widgets_figures_are_updated_in_place(dash):
@@ -124,3 +124,30 @@ def test_widgets_evidence_is_escaped(write_articles, blank_nlp, codebook):
     dash.show_evidence(thread="THA-JPN")
     assert "<script>" not in dash.evidence.value
     assert "&lt;script&gt;" in dash.evidence.value
+
+
+def test_widgets_state_for_a_new_view_follows_the_filters(dash):
+    # What a view opened later receives (Voila renders after the notebook has run): the
+    # widget's synced state, not the edit messages sent to views open at the time.
+    def synced_names(name: str) -> list[str]:
+        return [trace.get("name") for trace in dash.figures[name].get_state()["_widget_data"]]
+
+    assert len(synced_names("topics")) == 7
+    dash.controls["threads"].value = ("THA-CHN",)
+    assert synced_names("topics") == ["Thailand–China"]
+    assert synced_names("timeline") == ["Thailand–China"]
+    layout = dash.figures["topics"].get_state()["_widget_layout"]
+    assert layout["title"]["text"] == dash.figures["topics"].layout.title.text
+
+
+def test_widgets_figures_carry_no_layout_template(dash):
+    # plotly.js drew nothing in a FigureWidget whose layout had a template and a reversed axis;
+    # the dashboard states the house style directly, at build and after every update.
+    def templates() -> list[dict]:
+        return [fig.layout.template.to_plotly_json() for fig in dash.figures.values()]
+
+    assert templates() == [{}] * len(dash.figures)
+    dash.controls["threads"].value = ("THA-CHN",)
+    assert templates() == [{}] * len(dash.figures)
+    assert [fig.get_state()["_widget_layout"].get("template") or {} for fig in dash.figures.values()] \
+        == [{}] * len(dash.figures)

@@ -266,7 +266,7 @@ not a burst of bilateral threads:
         md("""
 # Dashboard
 
-Filters on the left, charts on the right; click a bar or a network node to read the sentences
+Filters on top, charts below; click a bar or a network node to read the sentences
 behind it. Serve this notebook without code with Voilà: `voila notebooks/05_dashboard.ipynb`.
 """),
         code("import kit\nfrom kit import widgets"),
@@ -287,6 +287,10 @@ def build(name: str) -> Path:
                             resources={"metadata": {"path": str(NOTEBOOKS)}},
                             store_widget_state=False)
     client.execute()
+    # Stable cell ids and no run timestamps: a rebuild changes only what really changed.
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"{name[:2]}-{index:02d}"
+        cell.metadata.pop("execution", None)
     path = NOTEBOOKS / f"{name}.ipynb"
     nbformat.write(nb, path)
     print(f"wrote {path.relative_to(REPO)} (KIT_SPACY_MODEL={env_model})")

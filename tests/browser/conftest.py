@@ -2,16 +2,19 @@
 
 Browser tests live in this folder (the fixtures are scoped to it). A later test::
 
-    from .helpers import REPO_ROOT, count_plotly_charts, error_outputs, open_notebook, run_all, screenshot
+    from .helpers import count_plotly_charts, error_outputs, open_notebook, run_all, screenshot
 
     @pytest.mark.browser
-    def test_notebooks_actors_renders_charts(page, start_lab):
-        lab = start_lab(REPO_ROOT)  # or a tmp copy of notebooks/
-        open_notebook(page, lab, "notebooks/01_actors.ipynb")
-        run_all(page, lab, "notebooks/01_actors.ipynb")
+    def test_notebooks_actors_renders_charts(page, notebooks_lab):
+        open_notebook(page, notebooks_lab, "notebooks/01_actors.ipynb")
+        run_all(page, notebooks_lab, "notebooks/01_actors.ipynb")
         screenshot(page, "01_actors")
         assert error_outputs(page) == 0
-        assert count_plotly_charts(page) == 3
+        assert count_plotly_charts(page) == 4  # 2 outputs + 2 in the dashboard widget
+
+``notebooks_lab`` serves a temp copy of the repository's notebooks and the data they read:
+JupyterLab writes ``.ipynb_checkpoints/`` next to every notebook it opens, autosave or not,
+so the repository's own folders are never served.
 
 Every test that uses ``page`` fails if the page asked for a host other than 127.0.0.1.
 Without Chromium (or Playwright) every test in this folder is skipped, with the reason.
@@ -30,6 +33,7 @@ import pytest
 
 from .helpers import (
     CHROMIUM_ARGS,
+    REPO_ROOT,
     LabServer,
     PageRecorder,
     VoilaServer,
@@ -187,6 +191,31 @@ def start_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Pa
     factory = _LabFactory(tmp_path_factory)
     yield factory
     factory.stop_all()
+
+
+#: What the guided notebooks read, relative to the repository root: they open ../seeds and
+#: ../kit/data/examples from notebooks/, and import the installed kit.
+NOTEBOOK_TREE: tuple[str, ...] = ("notebooks", "seeds", "kit/data/examples")
+
+
+@pytest.fixture(scope="session")
+def notebook_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temp copy of ``NOTEBOOK_TREE`` in the repository's layout (notebooks/, seeds/ ...).
+
+    Serve this, not the repository: opening a notebook makes JupyterLab write
+    ``.ipynb_checkpoints/`` beside it even with autosave off.
+    """
+    root = tmp_path_factory.mktemp("notebook-tree")
+    skip = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    for rel in NOTEBOOK_TREE:
+        shutil.copytree(REPO_ROOT / rel, root / rel, ignore=skip)
+    return root
+
+
+@pytest.fixture(scope="session")
+def notebooks_lab(start_lab: _LabFactory, notebook_tree: Path) -> LabServer:
+    """The JupyterLab serving ``notebook_tree`` for the whole session (one for every notebook test)."""
+    return start_lab(notebook_tree)
 
 
 @pytest.fixture(scope="session")

@@ -61,8 +61,10 @@ __all__ = [
     "run_all",
     "screenshot",
     "shutdown_kernels",
+    "start_run_all",
     "stop_process",
     "wait_for_kernel_idle",
+    "wait_run_all",
     "write_notebook",
 ]
 
@@ -686,19 +688,53 @@ def run_all(
     and every non-empty code cell shows a number - or an error output stopped the run, as
     Run All does. Then it waits up to ``render_timeout`` for every plotly and widget
     output of the model to show in the page; it does not fail on that, the counts do.
+    (:func:`start_run_all` then :func:`wait_run_all`; call those two to run several
+    notebooks at once, one page each.)
 
     Args:
         page: The page showing the notebook (from :func:`open_notebook`).
         server: The JupyterLab serving it.
         relpath: Notebook path relative to ``server.root_dir``.
-        timeout: Seconds the cells may take to run.
+        timeout: Seconds the kernel may take to start, and the cells to run.
+        render_timeout: Seconds the outputs may take to render afterwards.
+    """
+    start_run_all(page, server, relpath, timeout=timeout)
+    wait_run_all(page, server, relpath, timeout=timeout, render_timeout=render_timeout)
+
+
+def start_run_all(page: Page, server: LabServer, relpath: str | Path, *, timeout: float = 180.0) -> None:
+    """Wait for the notebook's kernel, clear all outputs and click Run All; do not wait for the run.
+
+    Args:
+        page: The page showing the notebook (from :func:`open_notebook`).
+        server: The JupyterLab serving it.
+        relpath: Notebook path relative to ``server.root_dir``.
+        timeout: Seconds the kernel may take to start.
+    """
+    wait_for_kernel_idle(server, relpath, timeout=timeout)
+    _click_menu(page, "Edit", "editmenu:clear-all")
+    _click_menu(page, "Run", "runmenu:run-all")
+
+
+def wait_run_all(
+    page: Page,
+    server: LabServer,
+    relpath: str | Path,
+    *,
+    timeout: float = 180.0,
+    render_timeout: float = 30.0,
+) -> None:
+    """Wait until a Run All started by :func:`start_run_all` is over (see :func:`run_all`).
+
+    Args:
+        page: The page showing the notebook.
+        server: The JupyterLab serving it.
+        relpath: Notebook path relative to ``server.root_dir``.
+        timeout: Seconds the cells may take to run, counted from this call.
         render_timeout: Seconds the outputs may take to render afterwards.
     """
     rel = _relposix(relpath)
     panel = notebook_panel(page)
-    wait_for_kernel_idle(server, rel, timeout=timeout)
-    _click_menu(page, "Edit", "editmenu:clear-all")
-    _click_menu(page, "Run", "runmenu:run-all")
     deadline = time.monotonic() + timeout
     states: list[dict[str, Any]] = []
     while True:

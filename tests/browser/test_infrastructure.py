@@ -1,4 +1,9 @@
-"""The browser-test kit proves itself on small notebooks written to a temp folder."""
+"""The browser-test kit proves itself on small notebooks written to a temp folder.
+
+Rendering of charts and widgets, in JupyterLab and in Voila, is proven by the tests of the
+real notebooks (test_notebooks.py, test_dashboard.py, test_voila.py); these keep what those
+cannot show: the token, the settings, error detection and the outside-request guard.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +17,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from .helpers import (
-    VOILA_KNOWN_JS_ERRORS,
     BrowserTestError,
     LabServer,
     PageRecorder,
     VoilaServer,
-    assert_no_js_errors,
     assert_no_outside_requests,
-    count_plotly_charts,
-    count_widgets,
     error_outputs,
     http_status,
     is_known_blocked,
@@ -39,12 +40,6 @@ pytestmark = pytest.mark.browser
 
 __all__: list[str] = []
 
-_PLOTLY_CELL = (
-    "import plotly.express as px\n"
-    "fig = px.bar(x=['THA-JPN', 'THA-CHN'], y=[3, 5], title='infrastructure chart')\n"
-    "fig"
-)
-_WIDGET_CELL = "import ipywidgets as widgets\nwidgets.IntSlider(value=7, description='Year')"
 _TEXT_CELL = "print('hello from the kernel')"
 _OUTSIDE_URL = "http://example.com/x.png"
 
@@ -127,57 +122,18 @@ def test_infrastructure_lab_applies_settings_overrides(
     assert settings["schema"]["properties"][key]["default"] == value
 
 
-def test_infrastructure_run_all_renders_chart_and_widget(
+def test_infrastructure_lab_detects_errors_and_blocks_outside_requests(
     page: Page, page_recorder: PageRecorder, jupyterlab_server: LabServer, lab_dir: Path
 ) -> None:
     notebook = write_notebook(
-        lab_dir / "chart_widget.ipynb",
-        [("markdown", "# Chart and widget"), _PLOTLY_CELL, _WIDGET_CELL, _TEXT_CELL, ""],
-    )
-    rel = notebook.relative_to(jupyterlab_server.root_dir)
-    open_notebook(page, jupyterlab_server, rel)
-    run_all(page, jupyterlab_server, rel)
-    screenshot(page, "lab_chart_widget")
-
-    assert page.locator(".jp-NotebookPanel").count() == 1
-    assert count_plotly_charts(page) == 1
-    assert count_widgets(page) == 1
-    assert page.locator(".widget-readout").first.inner_text() == "7"
-    assert error_outputs(page) == 0
-    assert "hello from the kernel" in page.locator(".jp-OutputArea-output").all_inner_texts()[-1]
-    assert page.locator(".jp-RenderedPlotly").first.get_by_text("infrastructure chart").count() == 1
-    assert_no_js_errors(page_recorder)
-
-
-def test_infrastructure_error_output_detected(
-    page: Page, page_recorder: PageRecorder, jupyterlab_server: LabServer, lab_dir: Path
-) -> None:
-    notebook = write_notebook(
-        lab_dir / "error.ipynb",
+        lab_dir / "error_outside.ipynb",
         [
             # stderr text is not an error output: only the traceback below counts
             "import warnings\nwarnings.warn('only a warning')",
+            f"from IPython.display import HTML\nHTML('<img src=\"{_OUTSIDE_URL}\" alt=\"outside\">')",
             "1 / 0",
             "print('never runs')",
         ],
-    )
-    rel = notebook.relative_to(jupyterlab_server.root_dir)
-    open_notebook(page, jupyterlab_server, rel)
-    run_all(page, jupyterlab_server, rel)
-    screenshot(page, "lab_error")
-
-    assert error_outputs(page) == 1
-    assert page.get_by_text("ZeroDivisionError").count() >= 1
-    prompts = [p.strip() for p in page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()]
-    assert prompts == ["[1]:", "[2]:", "[ ]:"]  # Run All stopped at the error
-
-
-def test_infrastructure_outside_request_blocked_and_recorded(
-    page: Page, page_recorder: PageRecorder, jupyterlab_server: LabServer, lab_dir: Path
-) -> None:
-    notebook = write_notebook(
-        lab_dir / "outside.ipynb",
-        [f"from IPython.display import HTML\nHTML('<img src=\"{_OUTSIDE_URL}\" alt=\"outside\">')"],
     )
     rel = notebook.relative_to(jupyterlab_server.root_dir)
     open_notebook(page, jupyterlab_server, rel)
@@ -187,6 +143,12 @@ def test_infrastructure_outside_request_blocked_and_recorded(
         if page_recorder.outside:
             break
         page.wait_for_timeout(100)
+    screenshot(page, "lab_error_outside")
+
+    assert error_outputs(page) == 1
+    assert page.get_by_text("ZeroDivisionError").count() >= 1
+    prompts = [p.strip() for p in page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()]
+    assert prompts == ["[1]:", "[2]:", "[3]:", "[ ]:"]  # Run All stopped at the error
 
     assert set(page_recorder.outside) == {_OUTSIDE_URL}  # Chromium may ask twice
     # Aborted by the router before it left Chromium, not failed on the network.
@@ -196,29 +158,6 @@ def test_infrastructure_outside_request_blocked_and_recorded(
     with pytest.raises(BrowserTestError, match="example.com"):
         assert_no_outside_requests(page_recorder)
     page_recorder.acknowledge_outside()
-
-
-def test_infrastructure_voila_renders_outputs_without_code(
-    page: Page, page_recorder: PageRecorder, start_voila: Callable[[Path], VoilaServer], tmp_path: Path
-) -> None:
-    notebook = write_notebook(
-        tmp_path / "dashboard.ipynb",
-        [("markdown", "# Tiny dashboard"), _PLOTLY_CELL, _WIDGET_CELL, _TEXT_CELL],
-    )
-    voila = start_voila(notebook)
-    open_voila(page, voila)
-    screenshot(page, "voila_dashboard")
-
-    assert page.get_by_role("heading", name="Tiny dashboard").count() == 1
-    assert count_plotly_charts(page) == 1
-    assert count_widgets(page) == 1
-    assert error_outputs(page) == 0
-    assert page.get_by_text("hello from the kernel").count() == 1
-    assert page.locator(".jp-CodeCell .jp-InputArea, .jp-InputPrompt, .cm-editor").count() == 0
-    assert "px.bar" not in page.locator("body").inner_text()
-    # Font Awesome from the CDN: asked for, blocked, and allowed not to fail the test.
-    assert page_recorder.known_blocked
-    assert_no_js_errors(page_recorder, ignore=VOILA_KNOWN_JS_ERRORS)
 
 
 def test_infrastructure_voila_error_detected(
