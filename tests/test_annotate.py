@@ -1,16 +1,30 @@
-"""Annotation of the seed (both pipelines), linking, dates, the cache and the CSV tables."""
+"""Annotation of the seed (both pipelines), linking, dates, the cache, worker processes and the
+CSV/Parquet tables."""
 
 from __future__ import annotations
 
 import datetime as dt
 import pickle
+import random
+import shutil
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from spacy.tokens import Span
 
-from kit.annotate import TABLES, annotate
+from kit.annotate import (
+    _CORPUS_ENTRIES,
+    TABLES,
+    Annotations,
+    _longest_per_label,
+    annotate,
+)
 from kit.corpus import load_corpus
+from kit.pipeline import load_pipeline
+
+REPO = Path(__file__).resolve().parents[1]
 
 SEED = "000_046c6d8a20023494"
 
@@ -139,27 +153,138 @@ def test_annotate_cache_serves_a_rerun_and_reannotates_a_changed_article(
     assert third.paragraphs.set_index("article_id").loc["a1", "threads"] == ["THA-CHN"]
 
 
+def _cache_warnings(run):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run()
+    return result, [str(w.message) for w in caught if "cache" in str(w.message)]
+
+
 def test_annotate_corrupt_cache_entry_is_recomputed_with_one_warning(
     tmp_path, blank_nlp, codebook, seed_corpus
 ):
     cache = tmp_path / "cache"
-    annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=cache)
+    first = annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=cache)
     entries = list(cache.rglob("*.pkl"))
     assert len(entries) == 1
     entries[0].write_bytes(b"not a pickle")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        again = annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=cache)
-    messages = [str(w.message) for w in caught if "cache" in str(w.message)]
+    # Without the corpus's finished tables, the rerun reads the article's entry.
+    shutil.rmtree(cache / "corpus")
+    again, messages = _cache_warnings(
+        lambda: annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=cache))
     assert len(messages) == 1 and "discarded 1" in messages[0]
     assert again.cache == {"annotated": 1, "cached": 0}
     assert isinstance(pickle.loads(entries[0].read_bytes()), dict)
+    pd.testing.assert_frame_equal(again.mentions, first.mentions)
+
+
+def test_annotate_corrupt_corpus_tables_are_rebuilt_from_the_articles(
+    tmp_path, blank_nlp, codebook, seed_corpus
+):
+    cache = tmp_path / "cache"
+    first = annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=cache)
+    (tables,) = (cache / "corpus").iterdir()
+    (tables / "tokens.parquet").write_bytes(b"not parquet")
+    again, messages = _cache_warnings(
+        lambda: annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=cache))
+    assert len(messages) == 1 and "discarded 1" in messages[0]
+    assert again.cache == {"annotated": 0, "cached": 1}  # the article's own entry was fine
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(again, name), getattr(first, name), obj=name)
+    third = annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=cache)
+    pd.testing.assert_frame_equal(third.tokens, first.tokens)
+
+
+def test_annotate_cache_rerun_equals_a_fresh_run(tmp_path, blank_nlp, codebook):
+    corpus = load_corpus(REPO / "tests" / "data" / "threads")
+    fresh = annotate(corpus, nlp=blank_nlp, codebook=codebook, cache=False)
+    cache = tmp_path / "cache"
+    cold = annotate(corpus, nlp=blank_nlp, codebook=codebook, cache=cache)
+    warm = annotate(corpus, nlp=blank_nlp, codebook=codebook, cache=cache)
+    other_focus = annotate(corpus, nlp=blank_nlp, codebook=codebook, cache=cache, focus="MYS")
+    assert (cold.cache, warm.cache) == ({"annotated": 4, "cached": 0},
+                                        {"annotated": 0, "cached": 4})
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(cold, name), getattr(fresh, name), obj=name)
+        pd.testing.assert_frame_equal(getattr(warm, name), getattr(fresh, name), obj=name)
+    # Threads depend on the focus: another focus is not served the first one's tables.
+    assert other_focus.cache == {"annotated": 0, "cached": 4}
+    assert not set(other_focus.assignments["thread"]) & set(fresh.assignments["thread"])
+
+
+def test_annotate_cache_keeps_the_tables_of_a_few_corpora(tmp_path, blank_nlp, codebook,
+                                                         write_articles):
+    cache = tmp_path / "cache"
+    for i in range(_CORPUS_ENTRIES + 2):
+        folder = write_articles({f"a{i}": f"date 2025-01-01\n\nThai police met Japanese "
+                                          f"officials, visit {i}.\n"})
+        annotate(load_corpus(folder / f"a{i}.txt"), nlp=blank_nlp, codebook=codebook,
+                 cache=cache)
+    assert len(list((cache / "corpus").iterdir())) == _CORPUS_ENTRIES
 
 
 def test_annotate_cache_writes_no_temporary_files(tmp_path, blank_nlp, codebook, seed_corpus):
     cache = tmp_path / "cache"
     annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=cache)
-    assert [p.suffix for p in cache.rglob("*") if p.is_file()] == [".pkl"]
+    files = [p.relative_to(cache) for p in cache.rglob("*") if p.is_file()]
+    assert sorted(p.suffix for p in files) == [".parquet"] * 7 + [".pkl"]
+    assert not [p for p in cache.rglob("*") if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("corpus", ["seed", "threads", "examples"])
+def test_annotate_two_processes_give_the_same_tables(blank_nlp, codebook, corpus):
+    folder = {"seed": REPO / "seeds", "threads": REPO / "tests" / "data" / "threads",
+              "examples": REPO / "kit" / "data" / "examples" / "articles"}[corpus]
+    articles = load_corpus(folder)
+    one = annotate(articles, nlp=blank_nlp, codebook=codebook, cache=False)
+    two = annotate(articles, nlp=blank_nlp, codebook=codebook, cache=False, n_process=2,
+                   batch_size=2)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(two, name), getattr(one, name), obj=name)
+
+
+@pytest.mark.parametrize("n_process", [0, -2, 1.5])
+def test_annotate_rejects_bad_n_process(seed_corpus, blank_nlp, codebook, n_process):
+    with pytest.raises(ValueError, match="n_process must be a positive int or -1"):
+        annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=False,
+                 n_process=n_process)
+
+
+def test_annotate_paragraph_over_the_pipeline_limit_names_article_and_paragraph(
+    write_articles, codebook
+):
+    nlp = load_pipeline("blank", codebook=codebook)
+    nlp.max_length = 200
+    folder = write_articles({"long": "date 2025-09-29\n\nShort first paragraph.\n\n"
+                                     + "Thai police met Japanese officers. " * 10 + "\n"})
+    with pytest.raises(ValueError, match=r"long\.txt: article 'long', paragraph 1 has 349 "
+                                         r"characters.*nlp\.max_length.*blank lines"):
+        annotate(load_corpus(folder), nlp=nlp, codebook=codebook, cache=False)
+
+
+def _longest_reference(spans):
+    """The rule, stated directly: longest first, then leftmost, drop what overlaps a kept span
+    of the same label (quadratic; fine for a test)."""
+    kept = []
+    for span in sorted(spans, key=lambda s: (s.start - s.end, s.start)):
+        if not any(k.label == span.label and k.start < span.end and span.start < k.end
+                   for k in kept):
+            kept.append(span)
+    return sorted(kept, key=lambda s: (s.start, s.end, s.label_))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_annotate_longest_per_label_keeps_the_longest_spans(blank_nlp, seed):
+    rng = random.Random(seed)
+    doc = blank_nlp.make_doc(" ".join(f"w{i}" for i in range(60)))
+    spans = []
+    for _ in range(rng.randint(0, 40)):
+        start = rng.randrange(59)
+        spans.append(Span(doc, start, rng.randint(start + 1, min(60, start + 6)),
+                          label=rng.choice(["a", "b", "c"])))
+    got = _longest_per_label(spans)
+    assert [(s.start, s.end, s.label_) for s in got] == \
+        [(s.start, s.end, s.label_) for s in _longest_reference(spans)]
 
 
 def test_annotate_to_dir_writes_csv_with_joined_lists(tmp_path, seed):
@@ -174,3 +299,18 @@ def test_annotate_to_dir_writes_csv_with_joined_lists(tmp_path, seed):
 
 def test_annotate_threads_property_orders_by_size(seed):
     assert seed.threads == ["THA-JPN", "THA-CHN"]
+
+
+@pytest.mark.parametrize("parquet", [True, False], ids=["parquet", "csv"])
+@pytest.mark.parametrize("corpus", ["seed", "examples"])
+def test_annotate_tables_read_back_equal(tmp_path, blank_nlp, codebook, parquet, corpus):
+    folder = {"seed": REPO / "seeds",
+              "examples": REPO / "kit" / "data" / "examples" / "articles"}[corpus]
+    ann = annotate(load_corpus(folder), nlp=blank_nlp, codebook=codebook, cache=False)
+    ann.to_dir(tmp_path, parquet=parquet)
+    back = Annotations.from_dir(tmp_path, codebook=codebook)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(ann, name), obj=name)
+    # An evidence sentence is one text in assignments, a list of them in paragraphs.
+    assert back.assignments["evidence"].map(type).eq(str).all()
+    assert back.paragraphs["evidence"].map(type).eq(list).all()
