@@ -94,6 +94,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--b", metavar="THREAD", help="second thread (default: the next largest)")
     p.set_defaults(run=_compare)
 
+    p = sub.add_parser("export", help="write the comparison tables as CSV files or a workbook",
+                       description="Write the comparison tables (summary, topic profile, "
+                       "actors, co-mentions, timeline, distinctive terms) and every sentence "
+                       "with its threads, for a spreadsheet.")
+    annotation_options(p)
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    p.add_argument("--format", choices=("csv", "xlsx"), default="csv",
+                   help="one CSV per table (default) or one Excel workbook, a sheet per table")
+    p.add_argument("--a", metavar="THREAD", help="first thread of the distinctive terms")
+    p.add_argument("--b", metavar="THREAD", help="second thread of the distinctive terms")
+    p.set_defaults(run=_export)
+
     p = sub.add_parser("report", help="write a self-contained HTML report")
     annotation_options(p)
     p.add_argument("--out", required=True, type=Path, metavar="FILE", help="report.html")
@@ -223,6 +235,16 @@ def _compare(args: argparse.Namespace) -> int:
     print(tables_text(report_tables(ann, *(pair or (None, None)))))
     if pair is None:
         print("\nDistinctive terms need two threads; found fewer.")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kit.report import resolve_pair, write_tables
+
+    ann = _annotations(args)
+    pair = resolve_pair(ann, args.a, args.b) or (None, None)
+    written = write_tables(ann, args.out, a=pair[0], b=pair[1], format=args.format)
+    print(f"Wrote {', '.join(path.name for path in written)} to {args.out}")
     return 0
 
 

@@ -10,6 +10,7 @@ as CSV, for the command line (``kit compare``) and for anyone who wants the numb
 from __future__ import annotations
 
 import html
+import io
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -275,22 +276,37 @@ def _flat(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_tables(ann: Annotations, out: str | os.PathLike[str], *, a: str | None = None,
-                 b: str | None = None) -> list[Path]:
-    """Write :func:`report_tables` as ``out/<name>.csv`` (list cells ``;``-joined), atomically.
+                 b: str | None = None, format: str = "csv") -> list[Path]:
+    """Write :func:`report_tables`, and every sentence with its threads, atomically.
+
+    The extra table ``sentences`` is :func:`kit.compare.evidence` with no criterion: every
+    sentence, with its article, paragraph, sentence number and threads, so that each count
+    in the other tables can be traced in a spreadsheet.
 
     Args:
         ann: The annotations.
         out: The folder to write to (created if missing).
         a: First thread of the distinctive-terms contrast (see :func:`resolve_pair`).
         b: Second thread.
+        format: ``"csv"``: one ``out/<name>.csv`` per table, list cells ``;``-joined;
+            ``"xlsx"``: one workbook ``out/threads.xlsx`` with a sheet per table.
 
     Returns:
         The paths written.
     """
+    if format not in ("csv", "xlsx"):
+        raise ValueError(f"format must be 'csv' or 'xlsx', not {format!r}")
+    tables = {**report_tables(ann, a, b), "sentences": compare.evidence(ann)}
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    return [atomic_write(folder / f"{name}.csv", _flat(table).to_csv(index=False))
-            for name, table in report_tables(ann, a, b).items()]
+    if format == "csv":
+        return [atomic_write(folder / f"{name}.csv", _flat(table).to_csv(index=False))
+                for name, table in tables.items()]
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, table in tables.items():
+            _flat(table).to_excel(writer, sheet_name=name[:31], index=False)
+    return [atomic_write(folder / "threads.xlsx", buffer.getvalue())]
 
 
 def tables_text(tables: Mapping[str, pd.DataFrame], *, max_rows: int = 20,

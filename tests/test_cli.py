@@ -67,6 +67,27 @@ def test_cli_bad_input_exits_2_with_the_problem_on_stderr(tmp_path, monkeypatch,
     assert message in captured.err and "error" in captured.err
 
 
+def test_cli_export_writes_csv_tables_and_a_workbook(tmp_path, capsys):
+    base = ["export", str(SEEDS), "--model", "blank", "--no-cache"]
+    assert main([*base, "--out", str(tmp_path / "csv")]) == 0
+    assert "summary.csv" in capsys.readouterr().out
+    summary = pd.read_csv(tmp_path / "csv" / "summary.csv")
+    assert summary.set_index("thread")["paragraphs"].to_dict() == {"THA-JPN": 6, "THA-CHN": 3}
+    sentences = pd.read_csv(tmp_path / "csv" / "sentences.csv")
+    # Every sentence of the seed, with the threads of its paragraph (";"-joined).
+    assert sentences.groupby("paragraph")["threads"].first().to_dict() == {
+        **{p: "THA-JPN" for p in range(6)}, **{p: "THA-CHN" for p in range(6, 9)}}
+
+    assert main([*base, "--out", str(tmp_path / "xlsx"), "--format", "xlsx",
+                 "--a", "THA-CHN", "--b", "THA-JPN"]) == 0
+    book = pd.read_excel(tmp_path / "xlsx" / "threads.xlsx", sheet_name=None)
+    assert list(book) == ["summary", "topic_profile", "actors", "co_mentions", "timeline",
+                          "distinctive_terms", "sentences"]
+    assert book["summary"][["thread", "paragraphs"]].equals(summary[["thread", "paragraphs"]])
+    assert len(book["sentences"]) == len(sentences)
+    assert set(book["distinctive_terms"].columns) >= {"term", "z"}
+
+
 def test_cli_codebook_lists_counts(capsys):
     assert main(["codebook"]) == 0
     out = capsys.readouterr().out

@@ -136,7 +136,7 @@ def test_report_write_tables(seed: Annotations, tmp_path: Path) -> None:
     paths = report.write_tables(seed, tmp_path / "tables")
     assert sorted(p.name for p in paths) == sorted(
         ["summary.csv", "topic_profile.csv", "actors.csv", "co_mentions.csv", "timeline.csv",
-         "distinctive_terms.csv"])
+         "distinctive_terms.csv", "sentences.csv"])
     summary = pd.read_csv(tmp_path / "tables" / "summary.csv")
     assert summary.set_index("thread")["paragraphs"].to_dict() == {"THA-JPN": 6, "THA-CHN": 3}
     # List cells are ";"-joined.
