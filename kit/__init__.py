@@ -25,6 +25,9 @@ _EXPORTS = {
     "Codebook": "kit.codebook",
     "CodebookError": "kit.codebook",
     "load_pipeline": "kit.pipeline",
+    # Dask is optional: kit.scale imports it only when annotate_dask is called.
+    "annotate_dask": "kit.scale",
+    "read_annotations": "kit.scale",
 }
 
 # `kit.annotate` is both a module and the function users call; importing the function here,
