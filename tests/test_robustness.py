@@ -646,11 +646,7 @@ def _operations(paragraphs: list[str], blank_nlp: Any, codebook: Codebook, folde
     "layout",
     [
         "paragraphs",
-        pytest.param("one-paragraph", marks=pytest.mark.xfail(
-            strict=True, raises=AssertionError, reason=(
-                "quadratic in paragraph length: kit.annotate._longest_per_label compares "
-                "every topic span with every kept one (kit calls grow ~28x for 10x the text "
-                "in one paragraph; kit.dates is linear)"))),
+        "one-paragraph",
     ],
 )
 def test_robustness_annotate_work_grows_linearly(layout, tmp_path, blank_nlp, codebook,
@@ -671,10 +667,6 @@ def test_robustness_annotate_work_grows_linearly(layout, tmp_path, blank_nlp, co
     assert large[1] / small[1] <= 1.05 * growth, f"scanning grew {large[1] / small[1]:.1f}x"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "a paragraph over spaCy's nlp.max_length (1,000,000 characters) raises spaCy's ValueError "
-    "E088 from nlp.pipe, which names neither the article nor the paragraph and advises raising "
-    "nlp.max_length, which a `kit annotate` user cannot reach"))
 def test_robustness_annotate_paragraph_over_spacy_max_length(write_articles, blank_nlp,
                                                              codebook):
     paragraph = "Thai police met Japanese officers in Osaka. " * 23_000
