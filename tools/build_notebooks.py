@@ -239,7 +239,7 @@ Article files are plain UTF-8 text: a `date YYYY-MM-DD` line, optional `title â€
 lines, then paragraphs separated by blank lines. `kit fetch URL --out FOLDER` turns web pages and
 feeds into such files; CSV, JSONL and Excel tables with `date` and `text` columns load too.
 """),
-        code("import kit\nfrom kit import charts, compare"),
+        code("import shutil\nimport tempfile\nfrom pathlib import Path\nimport kit\nfrom kit import charts, compare\nfrom kit.codebook_edit import add_topic"),
         params('MY_ARTICLES = "../kit/data/examples/articles"\nMY_CODEBOOK = "../kit/data/examples/codebook.yml"'),
         md("## Before: the seed alone"),
         code("before = kit.annotate(kit.load_corpus(CORPUS), codebook=CODEBOOK, model=MODEL, focus=FOCUS)\nprint(f\"Threads before: {', '.join(before.threads)}\")"),
@@ -260,6 +260,21 @@ A multilateral meeting of four or more countries is one `MULTI` thread listing i
 not a burst of bilateral threads:
 """),
         code(CHECK + "after.assignments.query(\"thread == 'MULTI'\")[[\"article_id\", \"paragraph\", \"participants\", \"rule\"]]"),
+        md("""
+## Adding a topic without editing YAML by hand
+
+`add_topic` (and `add_actor`) write an entry to *your* codebook file, after validating it with
+the rest of the codebook; the command line does the same with `kit codebook add-topic FILE â€¦`.
+Here the entry goes to a scratch copy of the example codebook, so the shipped file stays as it is.
+The Mekong article speaks of precursor chemicals, which no topic covers yet:
+"""),
+        code(CHECK + """scratch = Path(tempfile.mkdtemp()) / "my_codebook.yml"
+shutil.copyfile(MY_CODEBOOK, scratch)
+extended = add_topic(scratch, id="precursor_chemicals", category="crime",
+                     label="Precursor chemicals", patterns=["precursor chemicals?"])
+print(f"Topics: {len(codebook.topics)} -> {len(extended.topics)}")"""),
+        code(CHECK + """rerun = kit.annotate(corpus, codebook=extended, model=MODEL, focus=FOCUS)
+rerun.topics.query("topic_id == 'precursor_chemicals'")[["article_id", "paragraph", "text", "topic"]]"""),
         md("Next: `05_dashboard.ipynb`, everything in one view."),
     ],
     "05_dashboard": [
