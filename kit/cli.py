@@ -264,7 +264,7 @@ def _codebook(args: argparse.Namespace) -> int:
     cb = load_codebook(*args.check)
     print(f"Codebook OK: {len(cb.countries)} countries, {len(cb.actors)} actors, "
           f"{len(cb.categories)} topic categories, {len(cb.topics)} topics, "
-          f"{len(cb.cues)} cooperation cues")
+          f"{len(cb.cues)} cooperation cues, {len(cb.regions)} regions")
     for source in cb.sources:
         print(f"  from {source}")
     return 0

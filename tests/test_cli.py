@@ -92,6 +92,8 @@ def test_cli_codebook_lists_counts(capsys):
     assert main(["codebook"]) == 0
     out = capsys.readouterr().out
     assert "Codebook OK" in out and "countries" in out
+    cb = load_codebook()
+    assert f"{len(cb.actors)} actors" in out and f"{len(cb.regions)} regions" in out
 
 
 # --------------------------------------------------------------------------- kit codebook add-*
