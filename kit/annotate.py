@@ -342,8 +342,7 @@ def annotate(
             annotated.close()
         store.report()
         tables = builder.frames()
-        assignments = assign_threads(paragraphs, tables["sentences"], tables["mentions"],
-                                     tables["cues"], focus=focus)
+        assignments = _assign_threads(paragraphs, tables, builder.spans, focus=focus)
         store.put_tables(corpus_key, {**tables, "assignments": assignments})
         counts = {"annotated": fresh, "cached": len(ids) - fresh}
     return Annotations(
@@ -679,9 +678,12 @@ class _TableBuilder:
     def __init__(self, *, rows_per_chunk: int = 500_000) -> None:
         self.rows_per_chunk = rows_per_chunk
         self.chunks: dict[str, list[Any]] = {name: [] for name in _PER_ARTICLE}
+        #: Per chunk: its article ids and, per table, its rows' (start, stop) in the tables.
+        self.spans: list[tuple[list[str], dict[str, tuple[int, int]]]] = []
         self.ids: list[str] = []
         self.parts: list[_Rows] = []
         self.rows = 0
+        self.total = dict.fromkeys(_PER_ARTICLE, 0)
 
     def add(self, article_id: str, rows: _Rows) -> None:
         self.ids.append(article_id)
@@ -707,10 +709,13 @@ class _TableBuilder:
             return
         import pyarrow as pa
 
+        span = {}
         for name in _PER_ARTICLE:
             schema = _arrow_schema(name)
             columns = [part[name] for part in self.parts]
             counts = [len(c["paragraph"]) for c in columns]
+            span[name] = (self.total[name], self.total[name] + sum(counts))
+            self.total[name] += sum(counts)
             arrays = [pa.array(chain.from_iterable(map(repeat, self.ids, counts)),
                                type=pa.string(), size=sum(counts))]
             for col in TABLES[name][1:]:
@@ -727,7 +732,31 @@ class _TableBuilder:
                     arrays.append(pa.array(list(chain.from_iterable(c[col] for c in columns)),
                                            type=kind))
             self.chunks[name].append(pa.Table.from_arrays(arrays, schema=schema))
+        self.spans.append((self.ids, span))
         self.ids, self.parts, self.rows = [], [], 0
+
+
+def _assign_threads(paragraphs: pd.DataFrame, tables: dict[str, pd.DataFrame],
+                    spans: Sequence[tuple[list[str], dict[str, tuple[int, int]]]], *,
+                    focus: str) -> pd.DataFrame:
+    """:func:`kit.threads.assign_threads`, one chunk of articles at a time.
+
+    Threads are assigned within an article, so chunks give the same rows; the rule's indexes
+    of sentences and mentions then take one chunk's memory, not the corpus's.
+    """
+    if len(spans) <= 1:
+        return assign_threads(paragraphs, tables["sentences"], tables["mentions"],
+                              tables["cues"], focus=focus)
+    article_ids = paragraphs["article_id"].astype(str)
+    found = []
+    for ids, span in spans:
+        part = {name: tables[name].iloc[start:stop] for name, (start, stop) in span.items()}
+        found.append(assign_threads(paragraphs[article_ids.isin(set(ids))], part["sentences"],
+                                    part["mentions"], part["cues"], focus=focus))
+    non_empty = [frame for frame in found if len(frame)] or found[:1]
+    # One call orders its rows by article id and paragraph; so do the chunks, put together.
+    return (pd.concat(non_empty, ignore_index=True)
+            .sort_values(["article_id", "paragraph"], kind="stable").reset_index(drop=True))
 
 
 def _paragraph_table(paragraphs: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:

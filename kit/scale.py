@@ -14,6 +14,7 @@ Dask is an optional extra (``pip install "kit[dask]"``); it is imported only whe
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -164,8 +165,11 @@ def read_annotations(out_dir: str | os.PathLike[str], *,
             RuntimeWarning,
             stacklevel=2,
         )
-    return Annotations.from_dir(out, codebook=cb, focus=meta.get("focus", "THA"),
-                                pipeline=meta.get("pipeline", ""))
+    ann = Annotations.from_dir(out, codebook=cb, focus=meta.get("focus", "THA"),
+                               pipeline=meta.get("pipeline", ""))
+    # Each partition's assignments come ordered by article id, as annotate orders them all.
+    assignments = ann.assignments.sort_values(["article_id", "paragraph"], kind="stable")
+    return dataclasses.replace(ann, assignments=assignments.reset_index(drop=True))
 
 
 # --------------------------------------------------------------------------- worker side

@@ -19,6 +19,7 @@ from kit.annotate import (
     TABLES,
     Annotations,
     _longest_per_label,
+    _TableBuilder,
     annotate,
 )
 from kit.corpus import load_corpus
@@ -241,6 +242,19 @@ def test_annotate_two_processes_give_the_same_tables(blank_nlp, codebook, corpus
                    batch_size=2)
     for name in TABLES:
         pd.testing.assert_frame_equal(getattr(two, name), getattr(one, name), obj=name)
+
+
+def test_annotate_in_chunks_gives_the_same_tables(monkeypatch, blank_nlp, codebook):
+    # Folders read in an order that is not the order of the article ids, as thread assignment
+    # orders its rows.
+    corpus = load_corpus([REPO / "tests" / "data" / "threads",
+                          REPO / "kit" / "data" / "examples" / "articles", REPO / "seeds"])
+    whole = annotate(corpus, nlp=blank_nlp, codebook=codebook, cache=False)
+    # A chunk every 40 content tokens: about one per article.
+    monkeypatch.setitem(_TableBuilder.__init__.__kwdefaults__, "rows_per_chunk", 40)
+    chunked = annotate(corpus, nlp=blank_nlp, codebook=codebook, cache=False)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(chunked, name), getattr(whole, name), obj=name)
 
 
 @pytest.mark.parametrize("n_process", [0, -2, 1.5])

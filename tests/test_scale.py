@@ -80,6 +80,27 @@ def test_scale_dask_matches_single_process(client, articles_dir, single, codeboo
 
 
 @pytest.mark.slow
+def test_scale_dask_matches_when_folders_are_not_in_id_order(client, articles_dir, codebook,
+                                                           blank_nlp, tmp_path):
+    # Partitions follow the order the folders are given; assignments are ordered by article id
+    # in annotate's tables, and must be in the Dask ones too.
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    for i, path in enumerate(sorted(articles_dir.glob("*.txt"))):
+        (second if i < N_ARTICLES // 2 else first).joinpath(path.name).write_bytes(
+            path.read_bytes())
+    single = annotate(load_corpus([first, second]), nlp=blank_nlp, codebook=codebook,
+                      cache=False)
+    out = annotate_dask([first, second], client=client, out_dir=tmp_path / "out",
+                        codebook=codebook, model="blank", partition_size=4)
+    ann = read_annotations(out, codebook=codebook)
+    assert ann.articles["path"].tolist() == single.articles["path"].tolist()
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(ann, name), getattr(single, name), obj=name)
+
+
+@pytest.mark.slow
 def test_scale_dask_writes_one_part_per_partition(client, articles_dir, codebook, tmp_path):
     out = annotate_dask(articles_dir, client=client, out_dir=tmp_path / "out",
                         codebook=codebook, model="blank", partition_size=5)
