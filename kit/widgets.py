@@ -301,24 +301,52 @@ def _criteria(chart: str, key: Sequence[Any]) -> dict[str, str | None]:
     return {"thread": key[0]}
 
 
+# The browser side of the dashboard's figure widgets: plotly's widget code, imported once per
+# page and shared by every figure. anywidget gives a widget's `initialize` two seconds before
+# declaring it dead, and compiling plotly's 5 MB bundle can take longer on a slow machine (a
+# Binder, a page rendering several notebooks); so `initialize` only starts the import, and
+# `render` waits for it.
+_ESM = """
+const key = Symbol.for("kit.plotly-figure-widget");
+const bundle = () => (globalThis[key] ??= import(URL.createObjectURL(
+  new Blob([__PLOTLY_WIDGET_CODE__], {type: "text/javascript"}))));
+export default () => {
+  let plotly;
+  let ready;
+  return {
+    initialize(context) {
+      ready = bundle().then(async (module) => {
+        plotly = await module.default();
+        await plotly.initialize?.(context);
+      });
+    },
+    async render(context) {
+      await ready;
+      return plotly.render(context);
+    },
+  };
+};
+"""
+
+
 @functools.cache
 def _figure_widget_class() -> type[go.FigureWidget]:
-    """``go.FigureWidget`` whose browser code is compiled once per page, not once per figure.
+    """``go.FigureWidget`` with the browser code of ``_ESM``, opened by :func:`_new_figure_widget`.
 
-    Each FigureWidget carries plotly's 5 MB front-end bundle, and anywidget imports it anew for
-    every figure and gives each one two seconds to start: four figures loading at once on a
-    slow machine (a Binder, a Voila page rendering them together) left some of them dead. This
-    class ships a small module that imports the bundle once and shares it.
+    ipywidgets opens a widget's comm inside its constructor, where plotly has not yet put the
+    figure into the synced state: the browser's model starts empty and receives the figure in
+    later messages, which a model still loading can miss (a chart then stays empty). This class
+    opens its comm only when asked, so that the first message already carries the figure.
     """
     bundle = Path(plotly.__file__).with_name("package_data") / "widgetbundle.js"
-    code = bundle.read_text(encoding="utf-8")
-    esm = (
-        'const key = Symbol.for("kit.plotly-figure-widget");\n'
-        "globalThis[key] ??= import(URL.createObjectURL(new Blob(\n"
-        f'  [{json.dumps(code)}], {{type: "text/javascript"}})));\n'
-        "export default (await globalThis[key]).default;\n"
-    )
-    return type("FigureWidget", (go.FigureWidget,), {"_esm": esm, "__module__": __name__})
+    esm = _ESM.replace("__PLOTLY_WIDGET_CODE__", json.dumps(bundle.read_text(encoding="utf-8")))
+
+    def open(self: go.FigureWidget) -> None:  # noqa: A001 - ipywidgets' name
+        if self._kit_may_open:
+            go.FigureWidget.open(self)
+
+    return type("FigureWidget", (go.FigureWidget,), {
+        "_esm": esm, "_kit_may_open": False, "open": open, "__module__": __name__})
 
 
 def _for_widget(fig: go.Figure) -> go.Figure:
@@ -351,6 +379,8 @@ def _new_figure_widget(fig: go.Figure) -> go.FigureWidget:
     widget = _figure_widget_class()(_for_widget(fig))
     widget.layout.template = None  # the constructor put plotly's default template back
     _sync_state(widget)
+    widget._kit_may_open = True
+    widget.open()
     return widget
 
 

@@ -151,3 +151,25 @@ def test_widgets_figures_carry_no_layout_template(dash):
     assert templates() == [{}] * len(dash.figures)
     assert [fig.get_state()["_widget_layout"].get("template") or {} for fig in dash.figures.values()] \
         == [{}] * len(dash.figures)
+
+
+def test_widgets_figures_open_with_the_figure_in_their_first_message(many, monkeypatch):
+    # The browser creates a widget's model from the comm's opening message; a figure that
+    # arrived only in later messages could be missed while the model loads (an empty chart).
+    import ipywidgets.widgets.widget as widget_module
+
+    opened: list[dict] = []
+    create_comm = widget_module.comm.create_comm
+
+    def recording_create_comm(**kwargs):
+        opened.append(kwargs["data"]["state"])
+        return create_comm(**kwargs)
+
+    monkeypatch.setattr(widget_module.comm, "create_comm", recording_create_comm)
+    dash = widgets.build_dashboard(many)
+    figures = [state for state in opened if "_widget_data" in state]
+    assert len(figures) == len(dash.figures)
+    for state, fig in zip(figures, dash.figures.values()):
+        assert [t.get("name") for t in state["_widget_data"]] == [t.name for t in fig.data]
+        assert state["_widget_layout"]["title"]["text"] == fig.layout.title.text
+    assert all(fig.comm is not None for fig in dash.figures.values())

@@ -21,6 +21,7 @@ from .helpers import (
     LabServer,
     PageRecorder,
     VoilaServer,
+    assert_no_js_errors,
     assert_no_outside_requests,
     error_outputs,
     http_status,
@@ -169,3 +170,18 @@ def test_infrastructure_voila_error_detected(
 
     assert error_outputs(page) == 1
     assert page.get_by_text("ValueError").count() >= 1
+
+
+def test_infrastructure_server_errors_fail_unless_a_known_race() -> None:
+    console_500 = ("error", "Failed to load resource: the server responded with a status of 500 ()")
+    race = PageRecorder(console=[console_500],
+                        server_errors=[(500, "http://127.0.0.1:8888/api/kernels?1764")])
+    assert_no_js_errors(race)  # jupyter_server's kernel-list race: tolerated
+    other = PageRecorder(console=[console_500, console_500], server_errors=[
+        (500, "http://127.0.0.1:8888/api/kernels?1764"),
+        (500, "http://127.0.0.1:8888/api/contents/notebooks/01_actors.ipynb")])
+    with pytest.raises(BrowserTestError, match="server error: 500 .*/api/contents/"):
+        assert_no_js_errors(other)
+    kernel = PageRecorder(server_errors=[(500, "http://127.0.0.1:8888/api/kernels/abc/restart")])
+    with pytest.raises(BrowserTestError, match="restart"):
+        assert_no_js_errors(kernel)

@@ -1,8 +1,7 @@
 """The report written by ``kit report`` draws every chart from disk with the network cut off.
 
-tests/test_report.py already opens a report written by ``report.write_report`` offline; this
-test goes through the command line a user runs, and checks each chart div of the file for
-its own drawn plot (not a total of svg layers).
+It goes through the command line a user runs, and checks each chart div of the file for its
+own drawn plot (not a total of svg layers).
 """
 
 from __future__ import annotations
