@@ -158,12 +158,21 @@ class Dashboard:
         """Show (and return) the evidence sentences for ``thread=``, ``topic=``, ``actor=``."""
         view = filtered(self.ann, self.state())
         table = compare.evidence(view, **{k: v for k, v in criteria.items() if v})
-        said = ", ".join(f"{k} {v}" for k, v in criteria.items() if v)
+        said = ", ".join(self._describe(k, v) for k, v in criteria.items() if v)
         self.evidence.value = (
             f"<h4>Evidence: {html.escape(said)} ({_count(len(table), 'sentence')})</h4>"
             + views.evidence_html(table)
         )
         return table
+
+    def _describe(self, criterion: str, value: str) -> str:
+        """A criterion as the charts label it: "Thailand–China", "topic Ties and relations"."""
+        cb = self.ann.codebook
+        if criterion == "thread":
+            return cb.thread_label(value)
+        if criterion == "topic" and value in cb.topics:
+            return f"topic {cb.topics[value].label}"
+        return f"{criterion} {value}"
 
     def click(self, chart: str, trace: int, point: int) -> pd.DataFrame:
         """Act as a click on point *point* of trace *trace* of *chart*: show its evidence."""

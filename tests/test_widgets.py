@@ -94,6 +94,8 @@ def test_widgets_clicking_a_topic_bar_shows_its_evidence(dash):
     point = next(i for i, key in enumerate(trace.customdata) if key[1] == "call_centre_scams")
     table = dash.click("topics", 0, point)
     assert len(table) == 2
+    assert "Evidence: Thailand–Japan, topic Call-centre and phone scams (2 sentences)" \
+        in dash.evidence.value
     assert "call centre scams" in dash.evidence.value
     assert "Thai police are stepping up" in dash.evidence.value
 

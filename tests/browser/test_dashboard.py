@@ -169,9 +169,9 @@ def test_dashboard_filter_and_click_show_evidence(
     page.wait_for_timeout(300)
     screenshot(page, "05_dashboard_clicked")
     heading = evidence.locator("h4").inner_text()
-    match = re.fullmatch(r"Evidence: thread (\S+), topic (\S+) \((\d+) sentences?\)", heading)
+    match = re.fullmatch(r"Evidence: (.+), topic (.+) \((\d+) sentences?\)", heading)
     assert match, heading
-    assert match.group(1) == THREAD and match.group(2)
+    assert match.group(1) == label and match.group(2)
     rows = evidence.locator("table.kit-table tbody tr")
     assert rows.count() == int(match.group(3)) >= 1
     headers = evidence.locator("table.kit-table thead th").all_inner_texts()
