@@ -227,8 +227,8 @@ def build_dashboard(
         w.VBox([controls["threads"]], layout=column),
         w.VBox([controls["actor_type"], controls["country"], controls["category"]],
                layout=column),
-        w.VBox([controls["min_mentions"], *([controls["dates"]] if "dates" in controls else []),
-                controls["text"]], layout=w.Layout(width="420px")),
+        w.VBox([controls["min_mentions"], *_date_range(controls), controls["text"]],
+               layout=column),
     ], layout=w.Layout(flex_flow="row wrap"))
     panels = w.VBox([status, *figures.values(), evidence],
                     layout=w.Layout(width="100%", overflow="auto"))
@@ -289,9 +289,26 @@ def _controls(ann: Annotations, threads: Sequence[str] | None) -> dict[str, w.Wi
     if len(days) > 1:
         controls["dates"] = w.SelectionRangeSlider(
             options=[(d.isoformat(), d) for d in days], index=(0, len(days) - 1),
-            description="Published", continuous_update=False, style=style,
-            layout=w.Layout(width="410px"))  # room for the readout: two ISO dates
+            description="Published", continuous_update=False, readout=False, style=style,
+            layout=layout)
     return controls
+
+
+def _date_range(controls: dict[str, w.Widget]) -> list[w.Widget]:
+    """The date slider with the range it selects written out below it (its own readout cuts
+    two dates short)."""
+    if "dates" not in controls:
+        return []
+    slider = controls["dates"]
+    shown = w.Label(layout=w.Layout(margin="0 0 4px 96px"))
+
+    def show(*_: Any) -> None:
+        first, last = slider.value
+        shown.value = f"{first:%d %b %Y} – {last:%d %b %Y}"
+
+    slider.observe(show, names="value")
+    show()
+    return [slider, shown]
 
 
 def _category_ids(ann: Annotations) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import ipywidgets as w
 import pytest
 
 from kit import widgets
@@ -32,6 +33,14 @@ def dash(many):
     return widgets.build_dashboard(many)
 
 
+def _texts(widget) -> list[str]:
+    """The values of every Label and HTML widget inside *widget*."""
+    out = [widget.value] if isinstance(widget, (w.Label, w.HTML)) else []
+    for child in getattr(widget, "children", ()):
+        out += _texts(child)
+    return out
+
+
 def bar_threads(dash) -> list[str]:
     return [trace.name for trace in dash.figures["topics"].data]
 
@@ -47,6 +56,9 @@ def test_widgets_controls_are_built_from_the_data(dash, many):
     assert c["dates"].options[-1][1] == dt.date(2025, 11, 5)
     assert c["min_mentions"].continuous_update is False
     assert c["dates"].continuous_update is False
+    assert "21 Aug 2025 – 05 Nov 2025" in _texts(dash.widget)
+    c["dates"].value = (dt.date(2025, 9, 29), dt.date(2025, 10, 3))
+    assert "29 Sep 2025 – 03 Oct 2025" in _texts(dash.widget)
 
 
 def test_widgets_selecting_one_thread_updates_every_figure(dash):
