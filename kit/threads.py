@@ -43,7 +43,19 @@ _PERSON_NOUNS = frozenset(
     teenagers student students resident residents passport passports nationality
     mastermind ringleader kingpin accomplice accomplices crew members member detainee detainees
     prisoner prisoners convict convicts inmate inmates offender offenders driver drivers
+    refugee refugees immigrant immigrants expat expats expatriate expatriates retiree retirees
+    backpacker backpackers traveller travellers traveler travelers investor investors
+    hacker hackers thief thieves robber robbers killer killers gunman gunmen dealer dealers
+    courier couriers mule mules recruiter recruiters jobseekers seekers fisherman fishermen
+    sailors monk monks patient patients family families wife husband son daughter
+    rebel rebels insurgent insurgents militant militants syndicate syndicates ring rings
     """.split()
+)
+# Words right after a nationality that make it an origin: "a Cambodian-born suspect",
+# "Chinese-made drones", "a Japanese-owned factory", "of Korean descent".
+_ORIGIN_WORDS = frozenset(
+    "born descent origin made built manufactured owned flagged registered style language "
+    "speaking speakers".split()
 )
 # Currencies: "2 million US dollars" names a unit, not a party.
 _CURRENCY_NOUNS = frozenset(
@@ -55,13 +67,43 @@ _CURRENCY_NOUNS = frozenset(
 # Words that make a preceding person noun claim the country after "from"/"of": "victims from
 # Myanmar", "nationals of Laos".
 _ORIGIN_PREPOSITIONS = frozenset({"from", "of"})
+# A place after one of these prepositions ...
+_PLACE_PREPOSITIONS = frozenset({"in", "to", "into", "from", "across", "inside", "within",
+                                 "throughout", "through", "via", "at"})
+# ... governed by one of these words is where people or goods are, go or come from, not a
+# party to the story: "suspects hiding in Thailand, Cambodia and Laos", "workers trafficked to
+# Myanmar", "compounds in Myawaddy", "a suspect who fled to Malaysia", "drugs produced in
+# Myanmar". ("held", "sent" and "extradited" are left out: "talks held in Tokyo", "a delegation
+# sent to Japan" and "extradited to Seoul" name a party.)
+_PLACE_GOVERNORS = frozenset(
+    """
+    fled flee flees fleeing escaped escape escapes escaping hiding hid hide hides hidden
+    based operating operated operate operates run trafficked smuggled smuggling trafficking
+    lured lure taken sold kidnapped abducted rescued freed stranded trapped stuck detained
+    jailed imprisoned arrested caught captured wanted living lived live lives staying stayed
+    residing born raised produced grown manufactured shipped transported transferred
+    laundered funnelled funneled channelled channeled routed bound destined returned
+    compound compounds centres centers dens den hideout hideouts camps casinos
+    """.split()
+)
+# Determiners and adverbs skipped between a governor and its preposition or place.
+_SKIP_BEFORE_PLACE = frozenset({"the", "a", "an", "back", "out", "away", "off", "abroad",
+                                "elsewhere", "mainly", "mostly", "also", "illegally"})
 # Words that introduce an illustrative list of countries rather than parties to an event.
 _LIST_MARKERS = re.compile(
     r"\b(such as|including|like|countries|nations|among them|for example|e\.g\.)\W*$", re.I
 )
-_COORDINATION_GAP = re.compile(r"^(?:\s*,\s*|\s*,?\s*(?:and|or|as well as)\s+)(?:the\s+)?$", re.I)
+# Mentions in one coordination ("China, Laos and Myanmar", "Thai and Chinese police") or one
+# possessive chain ("Myanmar's Shan State") share what stands before and after them.
+_COORDINATION_GAP = re.compile(
+    r"^(?:\s*,\s*|\s*,?\s*(?:and|or|as well as)\s+|\s*['’]s\s+)(?:the\s+)?$", re.I
+)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+# Clause boundaries within a sentence: two sides acting in different clauses ("Thailand and
+# Malaysia signed a letter, while Indonesian and Philippine delegates discussed kidnappings")
+# are not acting together.
+_CLAUSE_BREAK = re.compile(r";\s*|,\s*(?=(?:while|whereas|meanwhile)\b)", re.I)
 
 
 @dataclass(frozen=True)
@@ -71,9 +113,10 @@ class Assignment:
     Attributes:
         thread: Thread id, e.g. ``"THA-JPN"`` or ``"MULTI"``.
         participants: ISO3 codes of the partner countries (the focus country excluded).
-        rule: Which rule fired: ``"partner"`` (partner and focus side in one sentence with a
+        rule: Which rule fired: ``"partner"`` (partner and focus side in one clause with a
             cooperation cue or an acting authority), ``"cue"`` (a lone partner with a cooperation
-            cue in a story about the focus country), ``"multilateral"`` or ``"continued"``.
+            cue in a sentence without the focus side, in a story about the focus country),
+            ``"multilateral"`` or ``"continued"``.
         sentence: Index of the evidence sentence within the paragraph, ``-1`` when continued.
         evidence: The evidence sentence's text (for a continued thread, the sentence that
             started it).
@@ -104,25 +147,54 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def _is_nationality_of_person(sentence: str, m: _Mention) -> bool:
+def _words_after(sentence: str, end: int) -> list[str]:
+    """The first words after offset *end*, past a possessive ("Myanmar's Border Guard Force")."""
+    words = _words(sentence[end : end + 60])
+    if sentence[end : end + 1] in ("'", "’") and words[:1] == ["s"]:
+        words = words[1:]
+    return words[:3]
+
+
+def _is_demonym(m: _Mention) -> bool:
+    return m.kind == "demonym" or m.label == "NORP"
+
+
+def _is_people(sentence: str, m: _Mention) -> bool:
+    """True for a plural demonym used as a noun: "two Malaysians", "Singaporeans lost"."""
+    text = sentence[m.start : m.end]
+    return _is_demonym(m) and text[-1:] == "s" and not text.endswith("ss")
+
+
+def _is_origin(sentence: str, m: _Mention, before: list[str], after: list[str]) -> bool:
     """True when the mention names where a person (or a currency) comes from, not a party
-    that acts."""
-    after = _words(sentence[m.end : m.end + 40])[:3]
-    before = _words(sentence[max(0, m.start - 40) : m.start])[-3:]
+    that acts. *before* and *after* are the words around the mention's coordination."""
     if after and after[0] in _CURRENCY_NOUNS:
         return True
-    if m.kind == "demonym" or m.label == "NORP":
-        # "Chinese nationals", "three Lao victims", "a Cambodian-born suspect"
-        return any(w in _PERSON_NOUNS for w in after[:2]) or (
-            bool(after) and after[0] in {"born", "descent", "origin"}
-        )
+    if _is_demonym(m):
+        # "Chinese nationals", "three Lao victims", "a Cambodian-born suspect", "two Malaysians"
+        return (any(w in _PERSON_NOUNS for w in after[:2])
+                or (bool(after) and after[0] in _ORIGIN_WORDS) or _is_people(sentence, m))
     if m.kind in {"country", "city"}:
-        # "victims from Myanmar", "nationals of Laos", "a fugitive from China"
+        # "victims from Myanmar", "citizens of Indonesia, Ethiopia and Kenya"
         if before and before[-1] in _ORIGIN_PREPOSITIONS:
-            return any(w in _PERSON_NOUNS for w in before[:-1])
-        # "of Chinese nationality" is caught above; "a Japan national" is rare but cheap to catch
-        return bool(after) and after[0] in {"national", "nationals", "citizen", "citizens"}
+            return any(w in _PERSON_NOUNS for w in before[-3:-1])
+        # "a Japan national" is rare but cheap to catch ("Indonesia's National Narcotics
+        # Agency" is no person)
+        return (bool(after) and after[0] in {"national", "nationals", "citizen", "citizens"}
+                and sentence[m.end : m.end + 1] not in ("'", "’"))
     return False
+
+
+def _is_place_of_people_or_goods(m: _Mention, before: list[str]) -> bool:
+    """True for a place where people or goods are, go or come from: "suspects hiding in
+    Thailand", "victims in the Philippines", "trafficked to Myanmar", "compounds in Myawaddy"."""
+    if m.kind not in {"country", "city"} and m.label not in {"GPE", "LOC"}:
+        return False
+    words = [w for w in before if w not in _SKIP_BEFORE_PLACE]
+    if len(words) < 2 or words[-1] not in _PLACE_PREPOSITIONS:
+        return False
+    governor = words[-2]
+    return governor in _PLACE_GOVERNORS or governor in _PERSON_NOUNS
 
 
 def _coordinations(sentence: str, mentions: Sequence[_Mention]) -> list[list[_Mention]]:
@@ -136,58 +208,103 @@ def _coordinations(sentence: str, mentions: Sequence[_Mention]) -> list[list[_Me
     return runs
 
 
+def _clauses(sentence: str) -> list[tuple[int, int]]:
+    """Offsets of the clauses of a sentence (see ``_CLAUSE_BREAK``)."""
+    bounds, start = [], 0
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        bounds.append((start, match.start()))
+        start = match.end()
+    bounds.append((start, len(sentence)))
+    return bounds
+
+
+def _acting_runs(sentence: str, mentions: Sequence[_Mention], *, has_cue: bool,
+                 focus: str) -> list[tuple[_Mention, list[str]]]:
+    """Return the mentions that stand for a party acting in the sentence, each with the words
+    after its coordination (which say whether it is an authority)."""
+    acting: list[tuple[_Mention, list[str]]] = []
+    for run in _coordinations(sentence, mentions):
+        before = _words(sentence[max(0, run[0].start - 60) : run[0].start])[-5:]
+        after = _words_after(sentence, run[-1].end)
+        # A nationality's head noun is shared by its coordination: "Chinese and Thai police",
+        # "Chinese and Thai nationals".
+        kept = [m for m in run
+                if not _is_origin(sentence, m, before, after if _is_demonym(m)
+                                  else _words_after(sentence, m.end))
+                and not _is_place_of_people_or_goods(m, before)]
+        countries = {m.country for m in kept}
+        before_text = sentence[max(0, run[0].start - 40) : run[0].start]
+        head_is_authority = any(w in _AUTHORITY_NOUNS for w in after)
+        if len(countries) >= 3 and not head_is_authority and (
+            _LIST_MARKERS.search(before_text) or not has_cue
+        ):
+            # An illustrative list ("countries such as the US, Germany and Saudi Arabia"), but
+            # not "Thai, Chinese and Lao police".
+            continue
+        if focus not in countries and len(countries) >= 2 and _BETWEEN.search(before_text):
+            # "an agreement between China and Laos": cooperation without the focus side.
+            continue
+        acting.extend((m, after if _is_demonym(m) else _words_after(sentence, m.end))
+                      for m in kept)
+    return acting
+
+
 def _sentence_partners(
     sentence: str,
     mentions: Sequence[_Mention],
     *,
     focus: str,
-    has_cue: bool,
+    cue_spans: Sequence[tuple[int, int]],
     story_has_focus: bool,
-) -> tuple[list[str], str | None]:
-    """Return the partner countries of one sentence and the rule that found them."""
-    acting = [m for m in mentions if not _is_nationality_of_person(sentence, m)]
-    incidental: set[int] = set()
-    for run in _coordinations(sentence, acting):
-        countries = {m.country for m in run}
-        before = sentence[max(0, run[0].start - 40) : run[0].start]
-        if len(countries) >= 3 and (_LIST_MARKERS.search(before) or not has_cue):
-            # An illustrative list ("countries such as the US, Germany and Saudi Arabia").
-            incidental.update(id(m) for m in run)
-        elif focus not in countries and len(countries) >= 2 and _BETWEEN.search(before):
-            # "an agreement between China and Laos": cooperation without the focus side.
-            incidental.update(id(m) for m in run)
-    acting = [m for m in acting if id(m) not in incidental]
+) -> list[tuple[list[str], str]]:
+    """Return the partner countries of one sentence, clause by clause, with the rule that found
+    them. *cue_spans* are the cues' offsets within the sentence."""
+    found: list[tuple[list[str], str]] = []
+    sentence_has_focus = False
+    per_clause = []
+    for first, last in _clauses(sentence):
+        local = [m for m in mentions if first <= m.start < last]
+        has_cue = any(first <= a < last for a, _ in cue_spans)
+        acting = _acting_runs(sentence, local, has_cue=has_cue, focus=focus)
+        focus_present = any(m.country == focus for m, _ in acting)
+        sentence_has_focus = sentence_has_focus or focus_present
+        per_clause.append((acting, has_cue, focus_present))
+    for acting, has_cue, focus_present in per_clause:
+        foreign = sorted({m.country for m, _ in acting if m.country != focus})
+        if not foreign:
+            continue
+        if focus_present and (has_cue or _has_acting_authority(acting, focus)):
+            found.append((foreign, "partner"))
+        elif not sentence_has_focus and has_cue and story_has_focus and len(foreign) == 1:
+            # A lone partner with a cue, in a sentence that names no focus side: "The two sides
+            # will meet again in Moscow". Where the focus side acts in another clause, the
+            # partner acts on its own.
+            found.append((foreign, "cue"))
+    return found
 
-    focus_present = any(m.country == focus for m in acting)
-    foreign = sorted({m.country for m in acting if m.country != focus})
-    if not foreign:
-        return [], None
-    if focus_present and (has_cue or _has_acting_authority(sentence, acting, focus)):
-        return foreign, "partner"
-    if not focus_present and has_cue and story_has_focus and len(foreign) == 1:
-        return foreign, "cue"
-    return [], None
 
-
-# Nouns that make a nationality an acting party: "Japanese authorities", "Chinese police".
+# Nouns that make a nationality an acting party: "Japanese authorities", "Chinese police",
+# "Myanmar's Border Guard Force", "the Indonesian embassy".
 _AUTHORITY_NOUNS = frozenset(
     """
     police authorities authority officials official officers officer government ministry
     ministries minister ministers embassy ambassador delegation delegates counterpart
     counterparts law enforcement agencies agency side forces military army navy coast guard
     investigators prosecutors court courts leaders leader president premier envoy diplomats
+    force guards junta regime troops soldiers marines coastguard immigration customs
+    intelligence cabinet parliament consulate consul diplomat attache attaches attaché attachés
+    mediators negotiators bureau department defence defense commander commanders chief chiefs
     """.split()
 )
 
 
-def _has_acting_authority(sentence: str, mentions: Sequence[_Mention], focus: str) -> bool:
+def _has_acting_authority(acting: Sequence[tuple[_Mention, list[str]]], focus: str) -> bool:
     """True when a foreign mention is itself an acting body (an actor or an authority)."""
-    for m in mentions:
+    for m, after in acting:
         if m.country == focus:
             continue
         if m.kind == "actor" or m.label == "ORG":
             return True
-        after = _words(sentence[m.end : m.end + 40])[:2]
         if any(w in _AUTHORITY_NOUNS for w in after):
             return True
     return False
@@ -208,7 +325,9 @@ def assign_threads(
         sentences: One row per sentence (``article_id, paragraph, sentence, start, text``).
         mentions: One row per entity mention (``article_id, paragraph, sentence, start, end,
             country, kind, label``); offsets are within the paragraph.
-        cues: One row per cooperation cue (``article_id, paragraph, sentence``).
+        cues: One row per cooperation cue (``article_id, paragraph, sentence``, and where
+            known ``start, end``, paragraph-relative; without them a cue counts for its whole
+            sentence).
         focus: ISO3 code of the focus country.
 
     Returns:
@@ -221,9 +340,13 @@ def assign_threads(
         sents.setdefault((r.article_id, int(r.paragraph)), []).append(
             (int(r.sentence), str(r.text), int(r.start))
         )
-    cue_sentences: dict[tuple, set[int]] = {}
+    # Cue offsets per sentence (paragraph-relative): a cue counts in the clause it stands in.
+    cue_spans: dict[tuple, dict[int, list[tuple[int, int]]]] = {}
+    has_offsets = {"start", "end"} <= set(cues.columns)
     for r in cues.itertuples(index=False):
-        cue_sentences.setdefault((r.article_id, int(r.paragraph)), set()).add(int(r.sentence))
+        span = (int(r.start), int(r.end)) if has_offsets else (-1, -1)
+        cue_spans.setdefault((r.article_id, int(r.paragraph)), {}).setdefault(
+            int(r.sentence), []).append(span)
     located = mentions[mentions["country"].notna() & (mentions["country"] != "")]
     para_mentions: dict[tuple, dict[int, list[_Mention]]] = {}
     for r in located.itertuples(index=False):
@@ -251,7 +374,7 @@ def assign_threads(
         found = _paragraph_assignments(
             sorted(sents.get(key, [])),
             para_mentions.get(key, {}),
-            cue_sentences.get(key, set()),
+            cue_spans.get(key, {}),
             focus=focus,
             story_has_focus=story_key in focus_stories,
         )
@@ -275,7 +398,7 @@ _COLUMNS = ["article_id", "paragraph", "story", "thread", "participants", "rule"
 def _paragraph_assignments(
     sentences: Sequence[tuple[int, str, int]],
     mentions: dict[int, list[_Mention]],
-    cue_sentences: set[int],
+    cue_spans: dict[int, list[tuple[int, int]]],
     *,
     focus: str,
     story_has_focus: bool,
@@ -283,19 +406,23 @@ def _paragraph_assignments(
     """Return the assignments a paragraph earns from its own sentences, first evidence kept."""
     found: dict[str, Assignment] = {}
     for index, text, offset in sentences:
-        # Mention offsets are paragraph-relative; the rules read the sentence's own text.
+        # Mention and cue offsets are paragraph-relative; the rules read the sentence's own
+        # text. A cue without offsets (-1) counts in every clause of its sentence.
         local = [_Mention(m.start - offset, m.end - offset, m.country, m.kind, m.label)
                  for m in mentions.get(index, [])]
-        partners, rule = _sentence_partners(
-            text, local, focus=focus, has_cue=index in cue_sentences,
-            story_has_focus=story_has_focus,
-        )
-        if not partners:
-            continue
-        if len(partners) + 1 >= MULTILATERAL_MIN:
-            found.setdefault(MULTI, Assignment(MULTI, tuple(partners), "multilateral", index, text))
-            continue
-        for partner in partners:
-            tid = thread_id(focus, partner)
-            found.setdefault(tid, Assignment(tid, (partner,), rule or "partner", index, text))
+        spans = cue_spans.get(index, [])
+        if any(a < 0 for a, _ in spans):
+            spans = [(first, first) for first, _ in _clauses(text)]
+        else:
+            spans = [(a - offset, b - offset) for a, b in spans]
+        for partners, rule in _sentence_partners(
+            text, local, focus=focus, cue_spans=spans, story_has_focus=story_has_focus,
+        ):
+            if len(partners) + 1 >= MULTILATERAL_MIN:
+                found.setdefault(MULTI, Assignment(MULTI, tuple(partners), "multilateral",
+                                                   index, text))
+                continue
+            for partner in partners:
+                tid = thread_id(focus, partner)
+                found.setdefault(tid, Assignment(tid, (partner,), rule, index, text))
     return list(found.values())
