@@ -11,29 +11,40 @@ Resolution policies (``published`` is the article's publication date):
 
 - **Bare month or day** ("in June", "September 16"): the publication year; if that puts the start
   more than 60 days after publication, the previous year (news reports the past). When the
-  sentence speaks of the future ("will", "plans to", "scheduled", "upcoming", ...) the rule is
-  mirrored: if the end lies more than 60 days before publication, the next year ("will meet
-  again in March" in September is next March).
+  expression's tense (below) is the future the rule is mirrored: if the end lies more than 60
+  days before publication, the next year ("will meet again in March" in September is next March).
+- **Tense of an expression**: that of the tense marker nearest before it in its sentence, else of
+  the first one after it ("In March, police arrested ..."). Future markers are auxiliaries
+  ("will", "would", "'ll"), plans and intentions ("plans to", "scheduled", "upcoming", "agreed to
+  meet" but not "agreed to a deal", "is to", "the next meeting") and the present tense news uses
+  for scheduled events ("the summit opens on Thursday", "the patrol ends on Friday"); past
+  markers are "was", "had", irregular past forms and "-ed" verbs (not a participle after "be",
+  "is" or "are"); present ones "is", "are", "remains", "runs". So in "talks that began in June
+  end in October" June is past, and in "will hold drills from May 15 to 28, the ministry said"
+  the days are future.
 - **Weeks** are Monday-Sunday calendar weeks: "last week" is the week before the publication
   week, "three weeks ago" the week holding the date 21 days before publication; "last weekend"
-  is that week's Saturday and Sunday.
+  is that week's Saturday and Sunday; "over/during/at the weekend" the latest weekend begun by
+  publication (in the future, the first one that ends on or after it).
 - **N units ago** keeps the unit's precision: "two days ago" is a day, "a month ago" the calendar
   month before the publication month, "3 years ago" a calendar year.
 - **Weekdays**: "on Monday"/"Monday" is the latest such day on or before publication (on or after
-  it in a future sentence); "last Monday" the latest strictly before, "next Monday" the first
-  strictly after, "this Monday" the one in the publication week. A weekday before an explicit date
+  it when its tense is the future); "last Monday" the latest strictly before, "next Monday" the
+  first strictly after, "this Monday" the one in the publication week. A weekday before an explicit date
   ("Monday, September 15") is ignored.
 - **this/last/next** month, quarter or year are calendar units around publication; "earlier this
   week/month/quarter/year" ends at publication, "later this ..." starts there. "the previous year"
-  is the year before publication.
+  is the year before publication. "the end/beginning/middle of the year" (or "this", "next" or
+  "last" year, month or week) is that part of the unit (as "late/early/mid" below).
+- **Rolling spans**: "the past three years", "the last two weeks", "the past year" end at
+  publication and "the next six months" starts there, precision the unit's ("the past few
+  days" is too vague and left out; "the last two weeks of June" is no rolling span).
 - **Tense of "this week/month/quarter/year"**: what is reported in the past cannot lie after
-  publication, so in a past-tense sentence ("Police arrested 40 people this month") the unit ends
-  at publication, as "earlier this month" does; in a future sentence ("will meet this week") it
-  starts there. The tense is that of the marker nearest the expression in its sentence: a future
-  marker (above), a past one ("was", "had", "met", "-ed" verbs; not a participle after "be", "is"
-  or "are") or a present one ("is", "are", "remains", "runs"), which leaves the whole unit, as
-  does a sentence without any. "This weekend" in the past is the latest weekend that began by
-  publication. Precision stays the unit's ("month"): the interval is narrowed, not made exact.
+  publication, so in the past tense ("Police arrested 40 people this month") the unit ends at
+  publication, as "earlier this month" does; in the future ("will meet this week") it starts
+  there; the present tense, or none, leaves the whole unit. "This weekend" in the past is the
+  latest weekend that began by publication. Precision stays the unit's ("month"): the interval
+  is narrowed, not made exact.
 - **early / mid / late** narrow the interval but keep its precision: days 1-10, 11-20, 21-end of
   a month ("the beginning/middle/end of" likewise); Jan-Apr, May-Aug, Sep-Dec of a year;
   Mon-Tue, Wed-Thu, Fri-Sun of a week.
@@ -41,7 +52,9 @@ Resolution policies (``published`` is the article's publication date):
 - **Years** stand alone only where they read as years: 1900-2100, not glued to currency, slashes,
   hyphens or thousands separators ("$2025", "Resolution 2024/15", "2024-25", "2,000"), not after a
   capitalised name ("Osaka World Expo 2025", "Vision 2030") or a noun such as "room", not before
-  a unit or a count noun ("2000 officers"). Fiscal years and decades are not resolved.
+  a unit or a count noun ("2000 officers"). Fiscal years are not resolved.
+- **Decades**: "the 1990s" is 1990-1999, precision "year" like any span of years; "the early /
+  mid / late 1990s" are its years 0-3, 4-6 and 7-9.
 - **Ambiguous words**: "May", "March" and "August" (and any abbreviation such as "Jun") count as a
   bare month only after a word like in/of/since/until/by/early/last/next/this; next to a day or
   a year they always do. Lower-case "may"/"march" are never months. Numeric dates other than ISO
@@ -107,10 +120,21 @@ _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}
 _NUMBER_WORDS.update({"a": 1, "an": 1, "a couple of": 2, "couple of": 2})
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "final": 4, "last": 4, "latter": 2}
-# Words that put a sentence in the future, flipping the year policy for bare months and days.
+# Future markers, flipping the year policy for bare months and days near them: auxiliaries,
+# plans and intentions ("agreed to meet", but not "agreed to a deal"), and the present tense
+# news uses for scheduled events ("the summit opens on Thursday", "the patrol ends on Friday";
+# not the noun in "the end of").
+_INTENT_TO = (r"(?:plans?|planned|planning|intends?|aims?|expects?|hopes?|wants?|seeks?|"
+              r"agree[sd]?|pledge[sd]?|vow(?:s|ed)?|promise[sd]?|decide[sd]?|is|are|due|set|"
+              r"expected|going)\s+to(?!\s+(?:a|an|the|this|that|these|those|its|their|his|her|"
+              r"our|date)\b)")
+_SCHEDULED = (r"(?<!the )(?<!an )(?<!a )(?:opens|begins|begin|starts|ends|closes|resumes|resume|"
+              r"convenes|convene|meets|kicks?\s+off|gets?\s+under\s*way|takes?\s+(?:place|effect))"
+              r"(?!\s+of\b)")
 _FUTURE = re.compile(
-    r"\b(?:will|shall|won['’]t|going to|plans? to|planned|planning|scheduled|due to|expected to|"
-    r"set to|to be held|upcoming|forthcoming|intends? to|aims? to)\b|['’]ll\b",
+    rf"\b(?:will|shall|would|won['’]t|{_INTENT_TO}|planned|planning|scheduled|to be held|"
+    rf"upcoming|forthcoming|next\s+(?:meeting|round|session|summit|visit)|{_SCHEDULED})\b"
+    r"|['’]ll\b",
     re.IGNORECASE,
 )
 # Past-tense markers for "this week/month/...": auxiliaries, irregular past forms of verbs news
@@ -121,7 +145,9 @@ _PAST = re.compile(
     r"(?:said|told|met|held|took|made|went|came|saw|gave|led|began|brought|caught|fought|sought|"
     r"bought|sent|spent|left|kept|found|won|lost|fled|struck|broke|rose|fell|grew|ran|stood|"
     r"became|drew|wrote|spoke|chose|flew|drove|knew|thought|paid|laid|heard|shot|stole|hid|"
-    r"froze|sold|taught|[A-Za-z]{2,}ed))(?![\w'’])",
+    r"froze|sold|taught|swore|tore|threw|blew|hung|dug|bit|sat|lay|slid|sprang|stuck|swept|"
+    r"meant|dealt|felt|lent|bent|sank|sang|rang|shook|forgave|arose|awoke|bore|beat|overtook|"
+    r"withdrew|undertook|upheld|withheld|oversaw|[A-Za-z]{2,}ed))(?![\w'’])",
     re.IGNORECASE,
 )
 # "-ed" words that are seldom a past verb in news text (adjectives, nouns, "-eed" verbs).
@@ -248,16 +274,13 @@ class _Context:
     # date made a long paragraph quadratic in its number of dates.
     _starts: list[int] | None = field(default=None, repr=False)
     _ends: list[int] = field(default_factory=list, repr=False)
-    _future: dict[tuple[int, int | None], bool] = field(default_factory=dict, repr=False)
     _markers: dict[tuple[int, int | None], list[tuple[int, int, str]]] = field(
         default_factory=dict, repr=False)
 
     def future(self, start: int, end: int) -> bool:
-        """True when the sentence around ``text[start:end]`` speaks of the future."""
-        bounds = self._sentence(start, end)
-        if bounds not in self._future:
-            self._future[bounds] = _FUTURE.search(self.text[bounds[0]:bounds[1]]) is not None
-        return self._future[bounds]
+        """True when the tense marker nearest ``text[start:end]`` in its sentence is a future
+        one: in "talks that began in June end in October", June is past and October future."""
+        return self.tense(start, end) == "future"
 
     def tense(self, start: int, end: int) -> str | None:
         """"past", "present" or "future": the tense marker nearest ``text[start:end]`` in its
@@ -272,13 +295,16 @@ class _Context:
             found += [(first + m.start(), first + m.end(), "past")
                       for m in _PAST.finditer(sentence) if m[0].lower() not in _NOT_PAST]
             self._markers[bounds] = found
-        outside = [(a, b, kind) for a, b, kind in self._markers[bounds] if b <= start or a >= end]
-        if not outside:
-            return None
-        # Nearest first; on a tie the marker before the expression, where English puts the
-        # verb an adverb of time belongs to ("arrested this week will face trial").
-        return min(outside, key=lambda x: (start - x[1], 0) if x[1] <= start
-                   else (x[0] - end, 1))[2]
+        markers = self._markers[bounds]
+        before = [(b, kind) for a, b, kind in markers if b <= start]
+        if before:
+            # The nearest marker before the expression, where English puts the verb an adverb
+            # of time belongs to ("arrested this week will face trial"; "will hold drills from
+            # May 15 to 28, the ministry said" is future).
+            return max(before)[1]
+        after = [(a, kind) for a, b, kind in markers if a >= end]
+        # A fronted expression takes the first marker after it ("In March, police arrested").
+        return min(after)[1] if after else None
 
     def _sentence(self, start: int, end: int) -> tuple[int, int | None]:
         """Bounds of the sentence around ``text[start:end]``: from the end of the last sentence
@@ -446,6 +472,13 @@ def _resolve_quarter(m: re.Match[str], ctx: _Context) -> _Result | None:
 def _resolve_relative(m: re.Match[str], ctx: _Context) -> _Result | None:
     """this/last/next week, weekend, month, quarter, year, with an optional modifier."""
     part, rel, unit = (m["part"] or "").lower() or None, m["rel"].lower(), m["unit"].lower()
+    if part and part.endswith("of"):
+        # "the end of the year", "the beginning of next month": the unit's part
+        part = {"end": "late", "beginning": "early", "start": "early", "middle": "mid"}[
+            part.split()[0]]
+        rel = "this" if rel == "the" else rel
+    elif rel == "the":
+        return None
     if part in ("earlier", "later") and rel != "this":
         return None
     offset = {"last": -1, "previous": -1, "next": 1, "coming": 1}.get(rel, 0)
@@ -494,6 +527,55 @@ def _resolve_ago(m: re.Match[str], ctx: _Context) -> _Result | None:
     if unit == "month":
         return (*_month_interval(*_shift_month(pub.year, pub.month, -n)), "month")
     return (*_year_interval(pub.year - n), "year")
+
+
+def _resolve_decade(m: re.Match[str], ctx: _Context) -> _Result | None:
+    """ "the 1990s", "the late 1990s", "the mid-2000s": the decade's years (early: 0-3, mid:
+    4-6, late: 7-9), precision "year" like any span of years."""
+    first = int(m["y1"])
+    part = (m["part"] or "").lower()
+    if not part and _is_name_part(ctx.text, m.start(), _YEAR_CUES):
+        return None  # a name such as "Club 1990s"
+    low, high = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}.get(part, (0, 9))
+    return _dt.date(first + low, 1, 1), _dt.date(first + high, 12, 31), "year"
+
+
+def _resolve_rolling(m: re.Match[str], ctx: _Context) -> _Result | None:
+    """ "the past three years", "the last two weeks", "the next six months", "the past year":
+    the N units that end (or start) at publication, precision the unit's."""
+    unit, rel, pub = m["unit"].lower(), m["rel"].lower(), ctx.published
+    if m["n"] is None and (unit.endswith("s") or rel != "past"):
+        return None  # "the past years" is vague; "last year" and "next week" are calendar units
+    amount = (m["n"] or "1").lower()
+    n = int(amount) if amount.isdigit() else _NUMBER_WORDS[" ".join(amount.split())]
+    unit = unit.rstrip("s")
+    if n < 1:
+        return None
+    if unit == "day":
+        delta = _dt.timedelta(days=n)
+        edge = pub - delta if rel in ("past", "last") else pub + delta
+    elif unit == "week":
+        delta = _dt.timedelta(weeks=n)
+        edge = pub - delta if rel in ("past", "last") else pub + delta
+    else:
+        months = n * (12 if unit == "year" else 1)
+        sign = -1 if rel in ("past", "last") else 1
+        year, month = _shift_month(pub.year, pub.month, sign * months)
+        edge = _dt.date(year, month, min(pub.day, calendar.monthrange(year, month)[1]))
+    first, last = (edge, pub) if edge <= pub else (pub, edge)
+    return first, last, unit
+
+
+def _resolve_weekend(m: re.Match[str], ctx: _Context) -> _Result | None:
+    """ "over the weekend": the latest weekend begun by publication, or in a future sentence
+    the first one that ends on or after it."""
+    pub = ctx.published
+    saturday = _monday(pub) + _dt.timedelta(days=5)
+    if ctx.future(m.start(), m.end()):
+        first = saturday
+    else:
+        first = saturday if saturday <= pub else saturday - _dt.timedelta(weeks=1)
+    return first, first + _dt.timedelta(days=1), "week"
 
 
 def _resolve_deictic(m: re.Match[str], ctx: _Context) -> _Result | None:
@@ -555,9 +637,18 @@ _RULES: list[tuple[re.Pattern[str] | None, re.Pattern[str], _Handler]] = [
                       r"(?P<unit>(?i:quarter|half))(?!\w)(?:\s+(?i:of)\s+(?:" + _year("y1")
                       + r"|(?P<rel>(?i:this|last|next|the))\s+(?i:year)(?!\w)))?"),
      _resolve_quarter),
-    (None, re.compile(r"(?<!\w)(?i:(?:(?P<part>earlier|later|early|mid|late)[\s-]+)?"
-                      r"(?P<rel>this|last|next|previous|coming)\s+"
+    (None, re.compile(r"(?<!\w)(?i:(?:(?P<part>earlier|later|early|mid|late|"
+                      r"(?:end|beginning|start|middle)\s+of)[\s-]+)?"
+                      r"(?P<rel>this|last|next|previous|coming|the)\s+"
                       r"(?P<unit>weekend|week|month|quarter|year))(?!\w)"), _resolve_relative),
+    (_HAS_DIGIT, re.compile(r"(?:(?<!\w)(?P<part>(?i:early|mid|late))[\s-]+)?"
+                            r"(?<![\w$£€¥#/.])(?P<y1>1[89]\d0|20\d0)['’]?s(?!\w)"),
+     _resolve_decade),
+    (None, re.compile(rf"(?<!\w)(?i:(?P<rel>past|last|next)\s+(?:(?P<n>\d{{1,2}}|{_AMOUNT})"
+                      r"\s+)?(?P<unit>days|weeks|months|years|week|month|year))(?!\w)"
+                      r"(?!\s+(?i:of|ago|before|after)\b)"), _resolve_rolling),
+    (None, re.compile(r"(?:(?<=\b[Oo]ver the )|(?<=\b[Dd]uring the )|(?<=\b[Aa]t the ))"
+                      r"weekend(?!\w)"), _resolve_weekend),
     (None, re.compile(rf"(?<!\w)(?i:(?P<n>\d{{1,2}}|{_AMOUNT})\s+(?P<unit>day|week|month|year)s?"
                       r"\s+ago)(?!\w)"), _resolve_ago),
     (None, re.compile(r"(?<!\w)(?i:yesterday|today|tomorrow|tonight)(?!\w)"), _resolve_deictic),

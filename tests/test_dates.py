@@ -466,11 +466,101 @@ def test_dates_overlapping_candidates_in_a_long_paragraph() -> None:
                                           "late June 2025"] * 300
 
 
+WED_10_SEP = D(2025, 9, 10)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "text", "first", "last", "precision"),
+    [
+        # Decades: their years, precision "year"; early/mid/late narrow them.
+        ("Trade grew sharply in the 1990s.", WED_10_SEP, "1990s", D(1990, 1, 1),
+         D(1999, 12, 31), "year"),
+        ("Ties improved in the mid-2000s.", WED_10_SEP, "mid-2000s", D(2004, 1, 1),
+         D(2006, 12, 31), "year"),
+        ("The feud dates back to the late 1980's.", WED_10_SEP, "late 1980's", D(1987, 1, 1),
+         D(1989, 12, 31), "year"),
+        # Rolling spans end (or start) at publication.
+        ("Arrests have doubled over the past three years.", WED_10_SEP, "past three years",
+         D(2022, 9, 10), WED_10_SEP, "year"),
+        ("Scam losses rose in the last two weeks.", WED_10_SEP, "last two weeks",
+         D(2025, 8, 27), WED_10_SEP, "week"),
+        ("Losses rose in the past year.", WED_10_SEP, "past year", D(2024, 9, 10), WED_10_SEP,
+         "year"),
+        ("The hotline will open within the next six months.", WED_10_SEP, "next six months",
+         WED_10_SEP, D(2026, 3, 10), "month"),
+        # The end / beginning of the year, month or week.
+        ("The MoU will be signed by the end of the year.", WED_10_SEP, "end of the year",
+         D(2025, 9, 1), D(2025, 12, 31), "year"),
+        ("The database should run by the end of this year.", WED_10_SEP, "end of this year",
+         D(2025, 9, 1), D(2025, 12, 31), "year"),
+        ("The bill passed at the end of last month.", WED_10_SEP, "end of last month",
+         D(2025, 8, 21), D(2025, 8, 31), "month"),
+        ("Talks resume at the beginning of next month.", WED_10_SEP, "beginning of next month",
+         D(2025, 10, 1), D(2025, 10, 10), "month"),
+        # "over the weekend": the one just past, or in the future the next one.
+        ("Police raided the compound over the weekend.", WED_10_SEP, "weekend", D(2025, 9, 6),
+         D(2025, 9, 7), "week"),
+        ("The ministers will meet over the weekend.", WED_10_SEP, "weekend", D(2025, 9, 13),
+         D(2025, 9, 14), "week"),
+    ],
+)
+def test_dates_decades_rolling_spans_and_parts(sentence: str, published: dt.date, text: str,
+                                               first: dt.date, last: dt.date,
+                                               precision: str) -> None:
+    _check(sentence, published, text, first, last, precision)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        # News puts scheduled events in the present tense: the next such day.
+        ("The four-day patrol, which ends on Thursday, covers 300 km.", D(2025, 1, 20),
+         [("Thursday", D(2025, 1, 23))]),
+        ("Officials said on Thursday the summit opens on Monday.", WED_10_SEP,
+         [("Thursday", D(2025, 9, 4)), ("Monday", D(2025, 9, 15))]),
+        # An intention is future, an agreement to a thing is not.
+        ("Both sides agreed to hold the next meeting in Moscow in March.", D(2025, 12, 3),
+         [("March", D(2026, 3, 1))]),
+        ("Both sides agreed to a deal in March.", WED_10_SEP, [("March", D(2025, 3, 1))]),
+        ("The minister is to visit Japan in March.", WED_10_SEP, [("March", D(2026, 3, 1))]),
+        # Each date takes the tense of its own verb ...
+        ("Talks that began in June end in October.", WED_10_SEP,
+         [("June", D(2025, 6, 1)), ("October", D(2025, 10, 1))]),
+        ("The hotline, which opened in March, will be expanded.", WED_10_SEP,
+         [("March", D(2025, 3, 1))]),
+        # ... not that of a reporting clause after it ...
+        ("Cambodia and China will hold drills from May 15 to 28, the ministry said on Thursday.",
+         D(2026, 1, 8), [("May 15 to 28", D(2026, 5, 15)), ("Thursday", D(2026, 1, 8))]),
+        # ... and a fronted date the tense of the verb after it.
+        ("In June, Thailand will host the talks.", WED_10_SEP, [("June", D(2026, 6, 1))]),
+        ("In March, police arrested 40 suspects.", WED_10_SEP, [("March", D(2025, 3, 1))]),
+    ],
+)
+def test_dates_tense_of_each_expression(sentence: str, published: dt.date,
+                                        expected: list[tuple[str, dt.date]]) -> None:
+    assert [(m.text, m.start_date) for m in find_dates(sentence, published)] == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The talks were held over the past few days.", []),
+        ("They were arrested in the last two weeks of June.", ["June"]),
+        ("He had visited the year before.", []),
+        ("Club 1990s opened a new branch.", []),
+        ("The agreement was signed in 1990.", ["1990"]),
+    ],
+)
+def test_dates_vague_or_named_spans_are_left_out(sentence: str, expected: list[str]) -> None:
+    assert [m.text for m in find_dates(sentence, WED_10_SEP)] == expected
+
+
 _FRAGMENTS = [
     "September 16", "16 September", "to", "21", "-", "–", "and", "between", "last", "week",
     "in", "June", "2025", "May", "March", "Q3", "third quarter of", "ago", "two", "days",
     "Expo", "Monday", ",", ".", "2,000", "COVID-19", "$", "/", "earlier this month", "next",
     "2024-25", "the", "of", "mid-", "late", "Sept.", "yesterday", "will", "H1",
+    "1990s", "past", "weekend", "end of", "over the", "agreed to", "opens",
 ]
 
 
