@@ -1,11 +1,24 @@
 """Assign each paragraph to the bilateral cooperation threads it belongs to, with evidence.
 
 The rule (DESIGN.md, "Threads"): a paragraph belongs to thread FOCUS–X when country X is a
-*partner* there, i.e. X, or an actor of X, acts together with the focus side in one sentence.
-Countries that are merely listed, named as the nationality of suspects or victims, or seen
-cooperating with each other without the focus side, are *incidental* and start no thread. A
-paragraph without a partner of its own continues the threads of the previous paragraph of the same
-story. Four or more countries acting together form one multilateral (``MULTI``) assignment.
+*partner* there, i.e. X, or an actor of X, acts together with the focus side in one clause of a
+sentence (with a cooperation cue, or as an authority: "Japanese police"). Countries that are
+*incidental* start no thread:
+
+- merely listed ("countries such as the US, Germany and Saudi Arabia");
+- the nationality or origin of people or things ("three Chinese nationals", "two Malaysians",
+  "victims from Myanmar", "Chinese-made drones", "2 million US dollars");
+- the place where people or goods are, go or come from ("suspects hiding in Thailand, Cambodia
+  and Laos", "workers trafficked to Myanmar", "scam compounds in Myawaddy", "who entered Thailand
+  from Cambodia");
+- cooperating with each other without the focus side ("an agreement between China and Laos"),
+  or in another clause than the focus side ("Thailand and Malaysia signed ..., while Indonesian
+  and Philippine delegates discussed ...").
+
+Mentions in one coordination share the noun after it: "Chinese and Thai police" are two police
+forces, "Chinese and Thai nationals" two nationalities. A paragraph without a partner of its own
+continues the threads of the previous paragraph of the same story. Four or more countries acting
+together form one multilateral (``MULTI``) assignment.
 
 The module works on the flat tables :mod:`kit.annotate` produces (sentences, mentions, cues), so
 it needs no spaCy objects and every decision can be replayed from the tables.
@@ -43,7 +56,7 @@ _PERSON_NOUNS = frozenset(
     teenagers student students resident residents passport passports nationality
     mastermind ringleader kingpin accomplice accomplices crew members member detainee detainees
     prisoner prisoners convict convicts inmate inmates offender offenders driver drivers
-    refugee refugees immigrant immigrants expat expats expatriate expatriates retiree retirees
+    foreigner foreigners refugee refugees immigrant immigrants expat expats expatriate expatriates retiree retirees
     backpacker backpackers traveller travellers traveler travelers investor investors
     hacker hackers thief thieves robber robbers killer killers gunman gunmen dealer dealers
     courier couriers mule mules recruiter recruiters jobseekers seekers fisherman fishermen
@@ -83,6 +96,7 @@ _PLACE_GOVERNORS = frozenset(
     jailed imprisoned arrested caught captured wanted living lived live lives staying stayed
     residing born raised produced grown manufactured shipped transported transferred
     laundered funnelled funneled channelled channeled routed bound destined returned
+    entered entering crossed crossing
     compound compounds centres centers dens den hideout hideouts camps casinos
     """.split()
 )
@@ -103,7 +117,7 @@ _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 # Clause boundaries within a sentence: two sides acting in different clauses ("Thailand and
 # Malaysia signed a letter, while Indonesian and Philippine delegates discussed kidnappings")
 # are not acting together.
-_CLAUSE_BREAK = re.compile(r";\s*|,\s*(?=(?:while|whereas|meanwhile)\b)", re.I)
+_CLAUSE_BREAK = re.compile(r";\s*|,\s*(?=(?:while|whereas|meanwhile)\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -187,14 +201,18 @@ def _is_origin(sentence: str, m: _Mention, before: list[str], after: list[str]) 
 
 def _is_place_of_people_or_goods(m: _Mention, before: list[str]) -> bool:
     """True for a place where people or goods are, go or come from: "suspects hiding in
-    Thailand", "victims in the Philippines", "trafficked to Myanmar", "compounds in Myawaddy"."""
+    Thailand", "victims in the Philippines", "trafficked to Myanmar", "compounds in Myawaddy",
+    "entered Thailand from Cambodia". *before* holds the words before the mention, as written.
+    """
     if m.kind not in {"country", "city"} and m.label not in {"GPE", "LOC"}:
         return False
-    words = [w for w in before if w not in _SKIP_BEFORE_PLACE]
-    if len(words) < 2 or words[-1] not in _PLACE_PREPOSITIONS:
+    words = [w for w in before if w.lower() not in _SKIP_BEFORE_PLACE]
+    if len(words) < 2 or words[-1].lower() not in _PLACE_PREPOSITIONS:
         return False
     governor = words[-2]
-    return governor in _PLACE_GOVERNORS or governor in _PERSON_NOUNS
+    if governor[:1].isupper() and len(words) >= 3 and words[-3].lower() in _PLACE_GOVERNORS:
+        return True  # a verb and its object before the preposition: "entered Thailand from"
+    return governor.lower() in _PLACE_GOVERNORS or governor.lower() in _PERSON_NOUNS
 
 
 def _coordinations(sentence: str, mentions: Sequence[_Mention]) -> list[list[_Mention]]:
@@ -224,14 +242,15 @@ def _acting_runs(sentence: str, mentions: Sequence[_Mention], *, has_cue: bool,
     after its coordination (which say whether it is an authority)."""
     acting: list[tuple[_Mention, list[str]]] = []
     for run in _coordinations(sentence, mentions):
-        before = _words(sentence[max(0, run[0].start - 60) : run[0].start])[-5:]
+        written = _WORD.findall(sentence[max(0, run[0].start - 60) : run[0].start])[-5:]
+        before = [w.lower() for w in written]
         after = _words_after(sentence, run[-1].end)
         # A nationality's head noun is shared by its coordination: "Chinese and Thai police",
         # "Chinese and Thai nationals".
         kept = [m for m in run
                 if not _is_origin(sentence, m, before, after if _is_demonym(m)
                                   else _words_after(sentence, m.end))
-                and not _is_place_of_people_or_goods(m, before)]
+                and not _is_place_of_people_or_goods(m, written)]
         countries = {m.country for m in kept}
         before_text = sentence[max(0, run[0].start - 40) : run[0].start]
         head_is_authority = any(w in _AUTHORITY_NOUNS for w in after)

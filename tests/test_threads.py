@@ -178,6 +178,74 @@ def test_threads_rules_recorded(varied, article_id, rules):
     assert got["rule"].tolist() == rules
 
 
+# One-sentence articles on what makes a country a partner, each a pattern of real news wording.
+SENTENCES = {
+    # A border bridge named after two countries is no party to a story.
+    "bridge": ("Two Chinese nationals were arrested at the Thai-Lao Friendship Bridge in Nong Khai "
+               "after Thai police received a tip-off.", []),
+    # A coordination shares its head noun: both or all of them are police, ...
+    "joint_raid": ("Chinese and Thai police raided a call centre in Bangkok on Tuesday.",
+                   ["THA-CHN"]),
+    "three_police": ("Thai, Chinese and Lao police raided a casino in the Golden Triangle on "
+                     "Tuesday.", ["THA-CHN", "THA-LAO"]),
+    # ... or all of them nationalities of suspects.
+    "nationals": ("Chinese and Thai nationals were arrested in a raid on a call centre in "
+                  "Cambodia.", []),
+    # A product's origin is no party.
+    "made_in": ("Thai police agreed to buy Chinese-made surveillance drones.", []),
+    # Plural demonyms are people.
+    "people": ("Thai police thanked residents for helping to catch two Malaysians wanted for "
+               "fraud.", []),
+    # Places where suspects are or go are no parties, whichever country they are.
+    "fled_to": ("Thai police are working with Interpol to track a Nigerian suspect who fled to "
+                "Malaysia.", []),
+    "hiding_in": ("Korean police have asked their Thai counterparts to track down suspects "
+                  "believed to be hiding in Thailand, Cambodia and Laos.", ["THA-KOR"]),
+    "entered_from": ("The suspect, who entered Thailand from Cambodia in January, faces "
+                     "extradition to the United States.", ["THA-USA"]),
+    "mostly_from": ("The Myanmar military government said it had deported more than 1,000 "
+                    "foreigners, mostly from China, through the Thai border town of Mae Sot.",
+                    ["THA-MMR"]),
+    "focus_as_place": ("Chinese police asked for help in tracking suspects hiding in Thailand.",
+                       ["THA-CHN"]),
+    # Two sides acting in different clauses do not act together.
+    "while": ("Thailand and Malaysia signed a letter of intent on border security, while "
+              "Indonesian and Philippine delegates discussed maritime kidnappings.", ["THA-MYS"]),
+    "while_cue": ("Thailand and Malaysia signed a letter of intent on border security, while "
+                  "Indonesia hosted talks on piracy.", ["THA-MYS"]),
+    # "Indonesia's National ..." is an agency, not a national of Indonesia.
+    "possessive": ("Indonesia's National Narcotics Agency is working with Thailand's Office of "
+                   "the Narcotics Control Board.", ["THA-IDN"]),
+    # Handovers and exercises are cooperation.
+    "handover": ("Vietnamese police said they had handed over two Thai suspects to Thai police at "
+                 "the Lao Bao border gate.", ["THA-VNM"]),
+    "exercise": ("Troops from Thailand, the United States, Singapore, Indonesia and Japan took "
+                 "part in the exercise.", ["MULTI"]),
+    # "U.S.-Thai" is one token for spaCy's English tokenizer, so neither country is matched.
+    "us_thai": ("U.S.-Thai military cooperation dates back decades.", ["THA-USA"]),
+}
+_TOKENIZER_LIMITS = {"us_thai"}
+
+
+@pytest.fixture(scope="module")
+def sentences_ann(tmp_path_factory, pipeline, codebook):
+    folder = tmp_path_factory.mktemp("sentences")
+    for name, (text, _) in SENTENCES.items():
+        (folder / f"{name}.txt").write_text(f"date 2025-09-10\n\n{text}\n", encoding="utf-8")
+    return annotate(load_corpus(folder), nlp=pipeline, codebook=codebook, cache=False)
+
+
+@pytest.mark.parametrize("article_id", [
+    pytest.param(name, marks=pytest.mark.xfail(
+        strict=True, reason="spaCy's tokenizer keeps 'U.S.-Thai' as one token, which no "
+        "codebook pattern matches; needs a tokenizer rule in kit.pipeline"))
+    if name in _TOKENIZER_LIMITS else name
+    for name in SENTENCES
+])
+def test_threads_sentence_patterns(sentences_ann, article_id):
+    assert threads_by_paragraph(sentences_ann, article_id) == [sorted(SENTENCES[article_id][1])]
+
+
 def test_threads_focus_is_a_setting(write_articles, blank_nlp, codebook):
     folder = write_articles({
         "vietnam": """date 2025-04-04
