@@ -82,7 +82,7 @@ _CURRENCY_NOUNS = frozenset(
 _ORIGIN_PREPOSITIONS = frozenset({"from", "of"})
 # A place after one of these prepositions ...
 _PLACE_PREPOSITIONS = frozenset({"in", "to", "into", "from", "across", "inside", "within",
-                                 "throughout", "through", "via", "at"})
+                                 "throughout", "through", "via", "at", "near", "outside"})
 # ... governed by one of these words is where people or goods are, go or come from, not a
 # party to the story: "suspects hiding in Thailand, Cambodia and Laos", "workers trafficked to
 # Myanmar", "compounds in Myawaddy", "a suspect who fled to Malaysia", "drugs produced in
@@ -96,7 +96,7 @@ _PLACE_GOVERNORS = frozenset(
     jailed imprisoned arrested caught captured wanted living lived live lives staying stayed
     residing born raised produced grown manufactured shipped transported transferred
     laundered funnelled funneled channelled channeled routed bound destined returned
-    entered entering crossed crossing
+    entered entering crossed crossing found dead killed died murdered injured missing
     compound compounds centres centers dens den hideout hideouts camps casinos
     """.split()
 )
@@ -209,10 +209,13 @@ def _is_place_of_people_or_goods(m: _Mention, before: list[str]) -> bool:
     words = [w for w in before if w.lower() not in _SKIP_BEFORE_PLACE]
     if len(words) < 2 or words[-1].lower() not in _PLACE_PREPOSITIONS:
         return False
-    governor = words[-2]
-    if governor[:1].isupper() and len(words) >= 3 and words[-3].lower() in _PLACE_GOVERNORS:
-        return True  # a verb and its object before the preposition: "entered Thailand from"
-    return governor.lower() in _PLACE_GOVERNORS or governor.lower() in _PERSON_NOUNS
+    # Walk back over the names and prepositions of an earlier place to the governing word:
+    # "entered Thailand from Cambodia", "crossed into Thailand from Cambodia".
+    for word in reversed(words[-5:-1]):
+        if word[:1].isupper() or word.lower() in _PLACE_PREPOSITIONS:
+            continue
+        return word.lower() in _PLACE_GOVERNORS or word.lower() in _PERSON_NOUNS
+    return False
 
 
 def _coordinations(sentence: str, mentions: Sequence[_Mention]) -> list[list[_Mention]]:

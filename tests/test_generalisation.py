@@ -24,15 +24,38 @@ FOLDER = Path(__file__).resolve().parent / "data" / "generalisation"
 EXPECTED: dict[str, dict[str, Any]] = yaml.safe_load(
     (FOLDER / "expectations.yml").read_text(encoding="utf-8"))["articles"]
 
-# Articles whose threads the rules still get wrong, with the reason (strict xfails: a fix shows).
-KNOWN_THREAD_FAILURES: dict[str, str] = {}
+# Paragraphs whose threads the rules still get wrong, with the reason. Strict xfails: a fix
+# makes them pass and shows here.
+KNOWN_THREAD_FAILURES: dict[tuple[str, int], str] = {
+    ("tha_chn_repatriation_2025-03-20", 0): (
+        "'flew 200 Chinese nationals ... back to China on chartered planes provided by Beijing' "
+        "holds no cooperation cue and no Chinese authority, so China is no partner"),
+    ("tha_multi_lmc_ministers_2025-08-16", 3): (
+        "'Wang' is Wang Yi of China, named in the paragraph before; the rules see no Chinese "
+        "side, only a Lao counterpart, and make Laos the lone partner of the story"),
+    ("tha_ind_modi_visit_2025-04-04", 3): (
+        "a forum whose host (Thailand) is not named in the sentence: the rules need the focus "
+        "side in the sentence for a multilateral assignment"),
+    ("phl_jpn_drills_2025-09-25", 0): (
+        "'as tensions with China simmer': a country in an adversarial aside counts as acting "
+        "with the focus side in a sentence with cooperation cues"),
+    ("phl_jpn_drills_2025-09-25", 2): (
+        "separate bilateral pacts listed in one sentence (the US, Australia, Canada) read as one "
+        "multilateral forum of four countries"),
+}
+KNOWN_PARTICIPANT_FAILURES: dict[str, str] = {
+    "tha_ind_modi_visit_2025-04-04": KNOWN_THREAD_FAILURES[("tha_ind_modi_visit_2025-04-04", 3)],
+}
 
 
-def _param(article_id: str, failures: dict[str, str]) -> Any:
-    if article_id in failures:
-        return pytest.param(article_id, marks=pytest.mark.xfail(strict=True,
-                                                                reason=failures[article_id]))
-    return article_id
+def _xfail_if(value: Any, reason: str | None) -> Any:
+    if reason is None:
+        return value
+    return pytest.param(*value if isinstance(value, tuple) else (value,),
+                        marks=pytest.mark.xfail(strict=True, reason=reason))
+
+
+PARAGRAPHS = [(a, i) for a, e in EXPECTED.items() for i in range(len(e["threads"]))]
 
 
 @pytest.fixture(scope="module")
@@ -66,15 +89,23 @@ def test_generalisation_every_article_has_expectations() -> None:
     assert len({e["focus"] for e in EXPECTED.values()}) >= 2
 
 
-@pytest.mark.parametrize("article_id", [_param(a, KNOWN_THREAD_FAILURES) for a in EXPECTED])
-def test_generalisation_threads(annotated, article_id: str) -> None:
-    expected = EXPECTED[article_id]["threads"]
-    got = [sorted(t) for t in _paragraphs(annotated[article_id], article_id)["threads"]]
-    assert len(got) == len(expected), f"{article_id}: {len(got)} paragraphs, expected {expected}"
-    assert got == [sorted(t) for t in expected]
+@pytest.mark.parametrize("article_id", list(EXPECTED))
+def test_generalisation_paragraph_count(annotated, article_id: str) -> None:
+    got = _paragraphs(annotated[article_id], article_id)
+    assert list(got["paragraph"]) == list(range(len(EXPECTED[article_id]["threads"])))
 
 
-@pytest.mark.parametrize("article_id", [a for a in EXPECTED if EXPECTED[a].get("participants")])
+@pytest.mark.parametrize(("article_id", "paragraph"), [
+    _xfail_if(key, KNOWN_THREAD_FAILURES.get(key)) for key in PARAGRAPHS])
+def test_generalisation_threads(annotated, article_id: str, paragraph: int) -> None:
+    rows = _paragraphs(annotated[article_id], article_id).set_index("paragraph")
+    expected = EXPECTED[article_id]["threads"][paragraph]
+    assert sorted(rows.loc[paragraph, "threads"]) == sorted(expected)
+
+
+@pytest.mark.parametrize("article_id", [
+    _xfail_if(a, KNOWN_PARTICIPANT_FAILURES.get(a))
+    for a in EXPECTED if EXPECTED[a].get("participants")])
 def test_generalisation_multilateral_participants(annotated, article_id: str) -> None:
     assignments = annotated[article_id].assignments
     for paragraph, participants in EXPECTED[article_id]["participants"].items():
