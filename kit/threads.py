@@ -12,8 +12,8 @@ sentence (with a cooperation cue, or as an authority: "Japanese police"). Countr
   and Laos", "workers trafficked to Myanmar", "scam compounds in Myawaddy", "who entered Thailand
   from Cambodia");
 - cooperating with each other without the focus side ("an agreement between China and Laos"),
-  or in another clause than the focus side ("Thailand and Malaysia signed ..., while Indonesian
-  and Philippine delegates discussed ...").
+  or in another clause than the focus side and its partner ("Thailand and Malaysia signed ...,
+  while Indonesian and Philippine delegates discussed ...").
 
 Mentions in one coordination share the noun after it: "Chinese and Thai police" are two police
 forces, "Chinese and Thai nationals" two nationalities. A paragraph without a partner of its own
@@ -128,9 +128,10 @@ class Assignment:
         thread: Thread id, e.g. ``"THA-JPN"`` or ``"MULTI"``.
         participants: ISO3 codes of the partner countries (the focus country excluded).
         rule: Which rule fired: ``"partner"`` (partner and focus side in one clause with a
-            cooperation cue or an acting authority), ``"cue"`` (a lone partner with a cooperation
-            cue in a sentence without the focus side, in a story about the focus country),
-            ``"multilateral"`` or ``"continued"``.
+            cooperation cue or an acting authority; or a lone partner with a cue in another
+            clause of a sentence whose focus side has no partner of its own), ``"cue"`` (a lone
+            partner with a cooperation cue in a sentence without the focus side, in a story about
+            the focus country), ``"multilateral"`` or ``"continued"``.
         sentence: Index of the evidence sentence within the paragraph, ``-1`` when continued.
         evidence: The evidence sentence's text (for a continued thread, the sentence that
             started it).
@@ -291,17 +292,26 @@ def _sentence_partners(
         focus_present = any(m.country == focus for m, _ in acting)
         sentence_has_focus = sentence_has_focus or focus_present
         per_clause.append((acting, has_cue, focus_present))
+    lone: list[list[str]] = []
     for acting, has_cue, focus_present in per_clause:
         foreign = sorted({m.country for m, _ in acting if m.country != focus})
         if not foreign:
             continue
         if focus_present and (has_cue or _has_acting_authority(acting, focus)):
             found.append((foreign, "partner"))
-        elif not sentence_has_focus and has_cue and story_has_focus and len(foreign) == 1:
-            # A lone partner with a cue, in a sentence that names no focus side: "The two sides
-            # will meet again in Moscow". Where the focus side acts in another clause, the
-            # partner acts on its own.
-            found.append((foreign, "cue"))
+        elif has_cue and len(foreign) == 1:
+            lone.append(foreign)
+    if not sentence_has_focus and story_has_focus:
+        # A lone partner with a cue, in a sentence that names no focus side, in a story about
+        # the focus country: "The two sides will meet again in Moscow".
+        found.extend((foreign, "cue") for foreign in lone)
+    elif sentence_has_focus and not found:
+        # The focus side acts in one clause and a lone partner with a cue in another: "Thai
+        # police arrested him, while Japanese police froze his accounts in a joint operation".
+        # Where the focus side already has a partner in its own clause, another clause's
+        # country acts on its own ("Thailand and Malaysia signed ..., while Indonesia hosted
+        # talks on piracy").
+        found.extend((foreign, "partner") for foreign in lone)
     return found
 
 

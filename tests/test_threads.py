@@ -213,6 +213,9 @@ SENTENCES = {
               "Indonesian and Philippine delegates discussed maritime kidnappings.", ["THA-MYS"]),
     "while_cue": ("Thailand and Malaysia signed a letter of intent on border security, while "
                   "Indonesia hosted talks on piracy.", ["THA-MYS"]),
+    # ... unless the focus side's clause has no partner of its own.
+    "while_joint": ("Thai police arrested the suspect, while Japanese police froze his accounts "
+                    "in a joint operation.", ["THA-JPN"]),
     # "Indonesia's National ..." is an agency, not a national of Indonesia.
     "possessive": ("Indonesia's National Narcotics Agency is working with Thailand's Office of "
                    "the Narcotics Control Board.", ["THA-IDN"]),
