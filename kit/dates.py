@@ -36,9 +36,10 @@ Resolution policies (``published`` is the article's publication date):
   week/month/quarter/year" ends at publication, "later this ..." starts there. "the previous year"
   is the year before publication. "the end/beginning/middle of the year" (or "this", "next" or
   "last" year, month or week) is that part of the unit (as "late/early/mid" below).
-- **Rolling spans**: "the past three years", "the last two weeks", "the past year" end at
-  publication and "the next six months" starts there, precision the unit's ("the past few
-  days" is too vague and left out; "the last two weeks of June" is no rolling span).
+- **Rolling spans**: "the past three years", "the last two weeks", "the past year", "the past
+  decade" (ten years, precision "year") end at publication and "the next six months" starts
+  there, precision the unit's ("the past few days" is too vague and left out; "the last two
+  weeks of June" is no rolling span).
 - **Tense of "this week/month/quarter/year"**: what is reported in the past cannot lie after
   publication, so in the past tense ("Police arrested 40 people this month") the unit ends at
   publication, as "earlier this month" does; in the future ("will meet this week") it starts
@@ -549,6 +550,8 @@ def _resolve_rolling(m: re.Match[str], ctx: _Context) -> _Result | None:
     amount = (m["n"] or "1").lower()
     n = int(amount) if amount.isdigit() else _NUMBER_WORDS[" ".join(amount.split())]
     unit = unit.rstrip("s")
+    if unit == "decade":
+        unit, n = "year", 10 * n  # "the past decade": ten years, precision "year"
     if n < 1:
         return None
     if unit == "day":
@@ -645,7 +648,7 @@ _RULES: list[tuple[re.Pattern[str] | None, re.Pattern[str], _Handler]] = [
                             r"(?<![\w$£€¥#/.])(?P<y1>1[89]\d0|20\d0)['’]?s(?!\w)"),
      _resolve_decade),
     (None, re.compile(rf"(?<!\w)(?i:(?P<rel>past|last|next)\s+(?:(?P<n>\d{{1,2}}|{_AMOUNT})"
-                      r"\s+)?(?P<unit>days|weeks|months|years|week|month|year))(?!\w)"
+                      r"\s+)?(?P<unit>days|weeks|months|years|decades|week|month|year|decade))(?!\w)"
                       r"(?!\s+(?i:of|ago|before|after)\b)"), _resolve_rolling),
     (None, re.compile(r"(?:(?<=\b[Oo]ver the )|(?<=\b[Dd]uring the )|(?<=\b[Aa]t the ))"
                       r"weekend(?!\w)"), _resolve_weekend),

@@ -486,6 +486,8 @@ WED_10_SEP = D(2025, 9, 10)
          D(2025, 8, 27), WED_10_SEP, "week"),
         ("Losses rose in the past year.", WED_10_SEP, "past year", D(2024, 9, 10), WED_10_SEP,
          "year"),
+        ("Ties have deepened over the past decade.", WED_10_SEP, "past decade", D(2015, 9, 10),
+         WED_10_SEP, "year"),
         ("The hotline will open within the next six months.", WED_10_SEP, "next six months",
          WED_10_SEP, D(2026, 3, 10), "month"),
         # The end / beginning of the year, month or week.
