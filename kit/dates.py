@@ -30,8 +30,8 @@ Resolution policies (``published`` is the article's publication date):
   month before the publication month, "3 years ago" a calendar year.
 - **Weekdays**: "on Monday"/"Monday" is the latest such day on or before publication (on or after
   it when its tense is the future); "last Monday" the latest strictly before, "next Monday" the
-  first strictly after, "this Monday" the one in the publication week. A weekday before an explicit date
-  ("Monday, September 15") is ignored.
+  first strictly after, "this Monday" the one in the publication week. A weekday before an
+  explicit date ("Monday, September 15") is ignored.
 - **this/last/next** month, quarter or year are calendar units around publication; "earlier this
   week/month/quarter/year" ends at publication, "later this ..." starts there. "the previous year"
   is the year before publication. "the end/beginning/middle of the year" (or "this", "next" or
@@ -648,7 +648,8 @@ _RULES: list[tuple[re.Pattern[str] | None, re.Pattern[str], _Handler]] = [
                             r"(?<![\w$£€¥#/.])(?P<y1>1[89]\d0|20\d0)['’]?s(?!\w)"),
      _resolve_decade),
     (None, re.compile(rf"(?<!\w)(?i:(?P<rel>past|last|next)\s+(?:(?P<n>\d{{1,2}}|{_AMOUNT})"
-                      r"\s+)?(?P<unit>days|weeks|months|years|decades|week|month|year|decade))(?!\w)"
+                      r"\s+)?(?P<unit>days|weeks|months|years|decades|week|month|year|"
+                      r"decade))(?!\w)"
                       r"(?!\s+(?i:of|ago|before|after)\b)"), _resolve_rolling),
     (None, re.compile(r"(?:(?<=\b[Oo]ver the )|(?<=\b[Dd]uring the )|(?<=\b[Aa]t the ))"
                       r"weekend(?!\w)"), _resolve_weekend),

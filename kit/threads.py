@@ -56,7 +56,8 @@ _PERSON_NOUNS = frozenset(
     teenagers student students resident residents passport passports nationality
     mastermind ringleader kingpin accomplice accomplices crew members member detainee detainees
     prisoner prisoners convict convicts inmate inmates offender offenders driver drivers
-    foreigner foreigners refugee refugees immigrant immigrants expat expats expatriate expatriates retiree retirees
+    foreigner foreigners refugee refugees immigrant immigrants expat expats expatriate expatriates
+    retiree retirees
     backpacker backpackers traveller travellers traveler travelers investor investors
     hacker hackers thief thieves robber robbers killer killers gunman gunmen dealer dealers
     courier couriers mule mules recruiter recruiters jobseekers seekers fisherman fishermen
