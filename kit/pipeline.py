@@ -92,8 +92,19 @@ def load_pipeline(
                     f"codebook-only pipeline. {_INSTALL_HINT[0].upper()}{_INSTALL_HINT[1:]}.",
                     file=sys.stderr,
                 )
+    _split_abbreviation_hyphens(nlp)
     _add_codebook_components(nlp, codebook)
     return nlp
+
+
+def _split_abbreviation_hyphens(nlp: Language) -> None:
+    """Split a hyphen after a dotted abbreviation: "U.S.-Thai" -> "U.S.", "-", "Thai".
+
+    spaCy's English tokenizer splits hyphens between letters ("Thai-U.S.", "Sino-Thai") but
+    keeps "U.S.-Thai" whole, so neither country in it could be matched.
+    """
+    infixes = [*nlp.Defaults.infixes, r"(?<=[A-Z]\.)-(?=[A-Za-z])"]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
 
 
 def pipeline_name(nlp: Language) -> str:
