@@ -12,6 +12,7 @@ and flatten the docs, and only rows come back.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -23,6 +24,7 @@ import warnings
 from array import array
 from bisect import bisect_right
 from collections.abc import Generator, Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -167,7 +169,7 @@ class Annotations:
             if parquet.exists():
                 table = pd.read_parquet(parquet)
                 for col in lists:
-                    table[col] = table[col].map(list)
+                    table[col] = _lists(table[col])
             elif csv.exists():
                 # Text columns stay text: an article id "0042" is no number.
                 text = {c: str for c in columns
@@ -216,6 +218,11 @@ def _parquet_bytes(name: str, table: pd.DataFrame) -> bytes:
     buffer = pa.BufferOutputStream()
     pq.write_table(arrow, buffer)
     return buffer.getvalue().to_pybytes()
+
+
+def _lists(column: pd.Series) -> list[list]:
+    """A list-valued column read from Parquet (arrays) as lists."""
+    return [v.tolist() if hasattr(v, "tolist") else list(v) for v in column.tolist()]
 
 
 def _restore_types(table: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -306,7 +313,8 @@ def annotate(
 
     # A rerun on the same corpus reads the finished tables in one go.
     corpus_key = store.corpus_key(focus, [(a, keys[a]) for a in ids]) if keys else ""
-    tables = store.get_tables(corpus_key) if keys else None
+    with _gc_paused():
+        tables = store.get_tables(corpus_key) if keys else None
     if tables is not None:
         assignments = tables.pop("assignments")
         counts = {"annotated": 0, "cached": len(ids)}
@@ -341,13 +349,16 @@ def annotate(
         finally:
             annotated.close()
         store.report()
-        tables = builder.frames()
-        assignments = _assign_threads(paragraphs, tables, builder.spans, focus=focus)
-        store.put_tables(corpus_key, {**tables, "assignments": assignments})
+        with _gc_paused():
+            tables = builder.frames()
+            assignments = _assign_threads(paragraphs, tables, builder.spans, focus=focus)
+            store.put_tables(corpus_key, {**tables, "assignments": assignments})
         counts = {"annotated": fresh, "cached": len(ids) - fresh}
+    with _gc_paused():
+        paragraph_table = _paragraph_table(paragraphs, assignments)
     return Annotations(
         articles=articles.reset_index(drop=True),
-        paragraphs=_paragraph_table(paragraphs, assignments),
+        paragraphs=paragraph_table,
         assignments=assignments,
         codebook=cb,
         focus=focus,
@@ -759,17 +770,40 @@ def _assign_threads(paragraphs: pd.DataFrame, tables: dict[str, pd.DataFrame],
             .sort_values(["article_id", "paragraph"], kind="stable").reset_index(drop=True))
 
 
+@contextmanager
+def _gc_paused() -> Generator[None, None, None]:
+    """Pause the cyclic garbage collector while many acyclic objects (rows, lists, index
+    dicts) are built: each of its full passes scans every live object, so on a large corpus
+    (or in a long notebook session) they took longer than the work itself. Not used around
+    spaCy, whose objects may hold cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _paragraph_table(paragraphs: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
-    per: dict[tuple[str, int], list] = {}
-    for r in assignments.itertuples(index=False):
-        per.setdefault((r.article_id, int(r.paragraph)), []).append(r)
+    # Columns as Python lists, one pass: iterating pandas' Arrow-backed columns value by value
+    # took most of a cached rerun.
+    threads: dict[tuple[str, int], list[str]] = {}
+    partners: dict[tuple[str, int], dict[str, None]] = {}
+    evidence: dict[tuple[str, int], list[str]] = {}
+    for key, thread, participants, sentence in zip(
+        zip(assignments["article_id"].tolist(), assignments["paragraph"].tolist()),
+        assignments["thread"].tolist(), assignments["participants"].tolist(),
+        assignments["evidence"].tolist(),
+    ):
+        threads.setdefault(key, []).append(thread)
+        partners.setdefault(key, {}).update(dict.fromkeys(participants))
+        evidence.setdefault(key, []).append(sentence)
     out = paragraphs[["article_id", "paragraph", "story", "text"]].copy().reset_index(drop=True)
-    keys = list(zip(out["article_id"], out["paragraph"].astype(int)))
-    out["threads"] = [[r.thread for r in per.get(k, [])] for k in keys]
-    out["participants"] = [
-        list(dict.fromkeys(c for r in per.get(k, []) for c in r.participants)) for k in keys
-    ]
-    out["evidence"] = [[r.evidence for r in per.get(k, [])] for k in keys]
+    keys = list(zip(out["article_id"].tolist(), out["paragraph"].astype(int).tolist()))
+    out["threads"] = [list(threads.get(k, ())) for k in keys]
+    out["participants"] = [list(partners.get(k, ())) for k in keys]
+    out["evidence"] = [list(evidence.get(k, ())) for k in keys]
     return out
 
 
@@ -836,7 +870,7 @@ class _Cache:
             for name in (*_PER_ARTICLE, "assignments"):
                 table = pd.read_parquet(entry / f"{name}.parquet")
                 for col in _LIST_COLUMNS.get(name, ()):
-                    table[col] = table[col].map(list)
+                    table[col] = _lists(table[col])
                 tables[name] = _restore_types(table[TABLES[name]], name)
         except Exception:  # noqa: BLE001 - an unreadable entry is rebuilt, never fatal
             self.discarded += 1
