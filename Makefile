@@ -9,13 +9,15 @@ MODEL_STAMP := $(VENV)/.kit-model-tried
 TEST_MODEL_STAMP := $(VENV)/.kit-test-model
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
+# Options of bench/run.py, e.g. BENCH_ARGS="--quick" or "--budget 600" (bench/README.md).
+BENCH_ARGS ?=
 
 .PHONY: lab test unit notebooks browser bench setup model clean help
 
 help:
 	@echo "make lab    set up, then open JupyterLab on notebooks/"
 	@echo "make test   set up, then run every test (unit, notebooks, browser)"
-	@echo "make bench  set up, then run the benchmarks in bench/"
+	@echo "make bench  set up, then run the benchmarks in bench/ (BENCH_ARGS=--quick: a short run)"
 
 setup: $(STAMP) $(MODEL_STAMP)
 
