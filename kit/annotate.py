@@ -189,8 +189,9 @@ class Annotations:
 
 
 def _arrow_schema(name: str) -> Any:
-    """The Parquet schema of table *name*: the same for every partition of a table, so that a
-    partition where a column is all missing is not written with a type the others lack."""
+    """The Arrow schema of table *name* in files (Parquet, the cache): the same for every
+    partition of a table, so that a partition where a column is all missing is not written with
+    a type the others lack."""
     import pyarrow as pa
 
     def kind(col: str) -> Any:
@@ -205,18 +206,38 @@ def _arrow_schema(name: str) -> Any:
     return pa.schema([(col, kind(col)) for col in TABLES[name]])
 
 
-def _parquet_bytes(name: str, table: pd.DataFrame) -> bytes:
-    """Table *name* as a Parquet file (see :func:`_arrow_schema`)."""
+def _arrow_table(name: str, table: pd.DataFrame) -> Any:
+    """Table *name* as an Arrow table with its schema (see :func:`_arrow_schema`)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     frame = table[TABLES[name]].reset_index(drop=True)
     for col, unit in _DATETIME_UNITS.items():
         if col in frame:
             frame[col] = pd.to_datetime(frame[col]).astype(f"datetime64[{unit}]")
-    arrow = pa.Table.from_pandas(frame, schema=_arrow_schema(name), preserve_index=False)
+    return pa.Table.from_pandas(frame, schema=_arrow_schema(name), preserve_index=False)
+
+
+def _parquet_bytes(name: str, table: pd.DataFrame) -> bytes:
+    """Table *name* as a Parquet file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     buffer = pa.BufferOutputStream()
-    pq.write_table(arrow, buffer)
+    pq.write_table(_arrow_table(name, table), buffer)
+    return buffer.getvalue().to_pybytes()
+
+
+def _arrow_file_bytes(name: str, table: pd.DataFrame) -> bytes:
+    """Table *name* as an Arrow IPC (Feather) file, zstd-compressed: for the cache, it reads
+    back several times faster than Parquet at about twice the size."""
+    import pyarrow as pa
+
+    codec = "zstd" if pa.Codec.is_available("zstd") else None
+    buffer = pa.BufferOutputStream()
+    arrow = _arrow_table(name, table)
+    with pa.ipc.new_file(buffer, arrow.schema,
+                         options=pa.ipc.IpcWriteOptions(compression=codec)) as writer:
+        writer.write_table(arrow)
     return buffer.getvalue().to_pybytes()
 
 
@@ -812,7 +833,7 @@ def _paragraph_table(paragraphs: pd.DataFrame, assignments: pd.DataFrame) -> pd.
 
 class _Cache:
     """The annotation cache: one pickle of its rows per article, and the finished tables of the
-    last few corpora (one Parquet file per table), all written atomically."""
+    last few corpora (one Arrow file per table), all written atomically."""
 
     def __init__(self, folder: Path | None, *, salt: str) -> None:
         self.folder = folder
@@ -865,10 +886,13 @@ class _Cache:
         entry = self.folder / "corpus" / key
         if not entry.is_dir():
             return None
+        import pyarrow as pa
+
         try:
             tables = {}
             for name in (*_PER_ARTICLE, "assignments"):
-                table = pd.read_parquet(entry / f"{name}.parquet")
+                with pa.memory_map(str(entry / f"{name}.arrow")) as source:
+                    table = pa.ipc.open_file(source).read_all().to_pandas()
                 for col in _LIST_COLUMNS.get(name, ()):
                     table[col] = _lists(table[col])
                 tables[name] = _restore_types(table[TABLES[name]], name)
@@ -889,7 +913,7 @@ class _Cache:
         tmp = Path(tempfile.mkdtemp(dir=home, prefix=f".{key}.", suffix=".tmp"))
         try:
             for name, table in tables.items():
-                atomic_write(tmp / f"{name}.parquet", _parquet_bytes(name, table))
+                atomic_write(tmp / f"{name}.arrow", _arrow_file_bytes(name, table))
             os.rename(tmp, home / key)
         except OSError:
             # Another process wrote the same entry first (or the disk is full): the cache is

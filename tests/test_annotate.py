@@ -185,7 +185,7 @@ def test_annotate_corrupt_corpus_tables_are_rebuilt_from_the_articles(
     cache = tmp_path / "cache"
     first = annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=cache)
     (tables,) = (cache / "corpus").iterdir()
-    (tables / "tokens.parquet").write_bytes(b"not parquet")
+    (tables / "tokens.arrow").write_bytes(b"not an Arrow file")
     again, messages = _cache_warnings(
         lambda: annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=cache))
     assert len(messages) == 1 and "discarded 1" in messages[0]
@@ -228,7 +228,7 @@ def test_annotate_cache_writes_no_temporary_files(tmp_path, blank_nlp, codebook,
     cache = tmp_path / "cache"
     annotate(seed_corpus, nlp=blank_nlp, codebook=codebook, cache=cache)
     files = [p.relative_to(cache) for p in cache.rglob("*") if p.is_file()]
-    assert sorted(p.suffix for p in files) == [".parquet"] * 7 + [".pkl"]
+    assert sorted(p.suffix for p in files) == [".arrow"] * 7 + [".pkl"]
     assert not [p for p in cache.rglob("*") if p.name.startswith(".")]
 
 
