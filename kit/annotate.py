@@ -687,6 +687,8 @@ class _Lookup:
                 return key, name, country, "codebook", "actor"
             if kind in {"country", "city", "demonym"}:
                 return None, None, key.split(":")[0], "codebook", kind
+            if kind == "region":  # a place that is no country: Latin America, the Mekong
+                return None, None, None, "codebook", "region"
         if label not in _MODEL_LABELS:
             return None
         place = self.places.get(text.removeprefix("the ").strip())

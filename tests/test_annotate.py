@@ -328,3 +328,16 @@ def test_annotate_tables_read_back_equal(tmp_path, blank_nlp, codebook, parquet,
     # An evidence sentence is one text in assignments, a list of them in paragraphs.
     assert back.assignments["evidence"].map(type).eq(str).all()
     assert back.paragraphs["evidence"].map(type).eq(list).all()
+
+
+def test_annotate_regions_are_codebook_places_of_no_country(write_articles, blank_nlp, codebook):
+    folder = write_articles({"regions": (
+        "date 2025-05-01\n\nThai police met officials from Latin America and patrolled the "
+        "South China Sea with Japanese officers.\n")})
+    ann = annotate(load_corpus(folder), nlp=blank_nlp, codebook=codebook, cache=False)
+    rows = ann.mentions.set_index("text")
+    for region in ("Latin America", "South China Sea"):
+        assert rows.loc[region, "kind"] == "region"
+        assert rows.loc[region, "origin"] == "codebook"
+        assert pd.isna(rows.loc[region, "country"])
+    assert rows.loc["Japanese", "country"] == "JPN"
