@@ -200,8 +200,9 @@ def _arrow_schema(name: str) -> Any:
         if col in _DATETIME_UNITS:
             return pa.timestamp(_DATETIME_UNITS[col])
         if col in _LIST_COLUMNS.get(name, ()):
-            return pa.list_(pa.string())
-        return pa.string()
+            return pa.list_(pa.large_string())
+        # pandas keeps its text columns as large_string: the same type converts without a copy.
+        return pa.large_string()
 
     return pa.schema([(col, kind(col)) for col in TABLES[name]])
 
@@ -751,7 +752,7 @@ class _TableBuilder:
             span[name] = (self.total[name], self.total[name] + sum(counts))
             self.total[name] += sum(counts)
             arrays = [pa.array(chain.from_iterable(map(repeat, self.ids, counts)),
-                               type=pa.string(), size=sum(counts))]
+                               type=pa.large_string(), size=sum(counts))]
             for col in TABLES[name][1:]:
                 kind = schema.field(col).type
                 if col in _INT_COLUMNS:
