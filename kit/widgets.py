@@ -71,7 +71,12 @@ def render(
         state: The filters to apply.
         charts_shown: Names from :data:`CHARTS`.
     """
-    view = filtered(ann, state)
+    return _render_view(ann, filtered(ann, state), state, charts_shown=charts_shown)
+
+
+def _render_view(ann: Annotations, view: Annotations, state: FilterState, *,
+                 charts_shown: Sequence[str]) -> dict[str, go.Figure]:
+    """:func:`render` for *view*, *ann* already filtered by *state*."""
     colors = charts.thread_colors(ann.threads)
     labels = {t: ann.codebook.thread_label(t) for t in ann.threads}
     out: dict[str, go.Figure] = {}
@@ -139,14 +144,14 @@ class Dashboard:
     def refresh(self, *_: Any) -> None:
         """Recompute every figure from the controls and update the figure widgets in place."""
         state = self.state()
-        figures = render(self.ann, state, charts_shown=self.charts_shown)
+        view = filtered(self.ann, state)  # once, for the figures and the status line
+        figures = _render_view(self.ann, view, state, charts_shown=self.charts_shown)
         for name, fig in figures.items():
             _replace_figure(self.figures[name], fig)
             self._wire_clicks(name)
-        self._show_status(state)
+        self._show_status(view)
 
-    def _show_status(self, state: FilterState) -> None:
-        view = filtered(self.ann, state)
+    def _show_status(self, view: Annotations) -> None:
         self.status.value = html.escape(
             f"{_count(len(view.paragraphs), 'paragraph')} in "
             f"{_count(view.paragraphs['article_id'].nunique(), 'article')}, "
@@ -216,7 +221,9 @@ def build_dashboard(
     controls = _controls(ann, threads)
     # Each figure widget starts as its first rendering: a view that misses the edit messages
     # sent before its browser code had loaded still shows the right figure.
-    first = render(ann, _state(controls), charts_shown=charts_shown)
+    state = _state(controls)
+    view = filtered(ann, state)
+    first = _render_view(ann, view, state, charts_shown=charts_shown)
     figures = {name: _new_figure_widget(fig) for name, fig in first.items()}
     evidence = w.HTML("<i>Click a bar or a network node to see the sentences behind it.</i>")
     status = w.HTML()
@@ -237,7 +244,7 @@ def build_dashboard(
                      charts_shown=tuple(charts_shown))
     for name in charts_shown:
         dash._wire_clicks(name)
-    dash._show_status(dash.state())
+    dash._show_status(view)
     for control in controls.values():
         control.observe(dash.refresh, names="value")
     return dash
