@@ -455,7 +455,7 @@ def bench_dashboard(ann: Any, *, note: str, rounds: int, seconds: float) -> list
             f"annotations {filter_ms:,.0f} ms (kit.compare.filter_annotations), rendering "
             f"{render_ms:,.0f} ms in all (filtering, kit.compare tables, kit.charts figures); "
             f"the rest of the update ({max(0.0, median * 1000 - render_ms):,.0f} ms) is "
-            f"kit.widgets filtering again for its status line and updating the FigureWidgets.")
+            f"kit.widgets' own work: its status line and updating the FigureWidgets.")
     return rows
 
 
