@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import kit
+from kit._text import count
 
 if TYPE_CHECKING:  # for annotations only: commands import what they need when they run
     from kit.annotate import Annotations
@@ -387,20 +388,16 @@ def _import(args: argparse.Namespace) -> int:
     for article_id, text in articles.items():
         write_article(targets[article_id], text, overwrite=args.overwrite)
     dates = corpus.articles["date"]
-    print(f"Read {_count(len(articles), 'article')} "
-          f"({_count(len(corpus.paragraphs), 'paragraph')}) from {args.table}, "
+    print(f"Read {count(len(articles), 'article')} "
+          f"({count(len(corpus.paragraphs), 'paragraph')}) from {args.table}, "
           f"dated {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}")
     replaced = f" ({len(existing)} replaced)" if existing else ""
-    print(f"Wrote {_count(len(articles), 'article file')} to {args.out}{replaced}")
+    print(f"Wrote {count(len(articles), 'article file')} to {args.out}{replaced}")
     renamed = [(a, s) for a, s in stems.items() if s != a]
     for article_id, stem in renamed[:_MAX_SHOWN]:
         print(f"  article id {article_id!r} -> {stem}.txt (file names need safe characters)")
     print(f"Next: kit annotate {args.out} --out DIR")
     return 0
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def _cell(value: object) -> str | None:

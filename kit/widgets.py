@@ -26,6 +26,7 @@ import plotly
 import plotly.graph_objects as go
 
 from kit import charts, compare, views
+from kit._text import count
 from kit.annotate import Annotations
 
 __all__ = ["CHARTS", "Dashboard", "FilterState", "build_dashboard", "render"]
@@ -153,10 +154,10 @@ class Dashboard:
 
     def _show_status(self, view: Annotations) -> None:
         self.status.value = html.escape(
-            f"{_count(len(view.paragraphs), 'paragraph')} in "
-            f"{_count(view.paragraphs['article_id'].nunique(), 'article')}, "
-            f"{_count(len(view.assignments), 'thread assignment')}, "
-            f"{_count(view.mentions['actor'].nunique(), 'actor')}"
+            f"{count(len(view.paragraphs), 'paragraph')} in "
+            f"{count(view.paragraphs['article_id'].nunique(), 'article')}, "
+            f"{count(len(view.assignments), 'thread assignment')}, "
+            f"{count(view.mentions['actor'].nunique(), 'actor')}"
         )
 
     def show_evidence(self, **criteria: str | None) -> pd.DataFrame:
@@ -165,7 +166,7 @@ class Dashboard:
         table = compare.evidence(view, **{k: v for k, v in criteria.items() if v})
         said = ", ".join(self._describe(k, v) for k, v in criteria.items() if v)
         self.evidence.value = (
-            f"<h4>Evidence: {html.escape(said)} ({_count(len(table), 'sentence')})</h4>"
+            f"<h4>Evidence: {html.escape(said)} ({count(len(table), 'sentence')})</h4>"
             + views.evidence_html(table)
         )
         return table
@@ -427,10 +428,6 @@ def _sync_state(widget: go.FigureWidget) -> None:
     """
     widget._widget_layout = copy.deepcopy(widget._layout_obj._props)
     widget._widget_data = copy.deepcopy(widget._data)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _none_if_all(value: Any) -> Any:
